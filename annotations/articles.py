@@ -1,0 +1,96 @@
+"""Articles: files on disk to normalised, identified text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from annotations.errors import InputError
+from annotations.text import decode_article, sha256_hex, title_of
+
+ARTICLE_SUFFIXES = (".txt", ".md")
+MAX_ARTICLE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    name: str
+    """File name (no directory): what people call the article."""
+    text: str
+    """Normalised text (see ``annotations.text.normalise``)."""
+    sha256: str
+    title: str
+
+    @classmethod
+    def from_text(cls, name: str, text: str) -> Article:
+        """``text`` must already be normalised."""
+        return cls(name=name, text=text, sha256=sha256_hex(text), title=title_of(text, name))
+
+
+@dataclass
+class LoadResult:
+    articles: list[Article] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_article(path: Path) -> tuple[Article, str | None]:
+    try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise InputError(f"{path}: {size} bytes, more than the {MAX_ARTICLE_BYTES} allowed")
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
+    text, warning = decode_article(data, str(path))
+    return Article.from_text(path.name, text), warning
+
+
+def expand_path(path: Path) -> list[Path]:
+    """A file as given, a directory as its .txt/.md files sorted by name."""
+    if path.is_dir():
+        found = sorted(
+            (p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES),
+            key=lambda p: p.name,
+        )
+        if not found:
+            raise InputError(f"{path}: directory holds no .txt or .md files")
+        return found
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    return [path]
+
+
+def load_paths(paths: Sequence[Path]) -> LoadResult:
+    """Every article that can be read; one error line for each that cannot, in order."""
+    result = LoadResult()
+    seen: set[tuple[str, str]] = set()
+    for path in (f for given in paths for f in _expand_or_report(given, result.errors)):
+        try:
+            article, warning = load_article(path)
+        except InputError as err:
+            result.errors.append(str(err))
+            continue
+        if warning:
+            result.warnings.append(warning)
+        if (article.name, article.sha256) not in seen:
+            seen.add((article.name, article.sha256))
+            result.articles.append(article)
+    return result
+
+
+def _expand_or_report(path: Path, errors: list[str]) -> list[Path]:
+    try:
+        return expand_path(path)
+    except InputError as err:
+        errors.append(str(err))
+        return []
+
+
+def bundled_paths() -> list[Path]:
+    """The sample articles shipped with the package, in file-name order."""
+    sample = resources.files("annotations") / "sample"
+    return sorted((Path(str(p)) for p in sample.iterdir() if p.name.endswith(".txt")),
+                  key=lambda p: p.name)

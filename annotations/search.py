@@ -1,0 +1,63 @@
+"""Finding text in an article: exact (for scripts) and folded (for people).
+
+Folded search ignores case and accents, so "moscu" finds "Moscú", and maps each match
+back to offsets in the original text.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+
+def find_exact(text: str, quote: str) -> list[int]:
+    """Start offsets of every occurrence of ``quote``, overlapping ones included."""
+    starts: list[int] = []
+    at = text.find(quote)
+    while at != -1:
+        starts.append(at)
+        at = text.find(quote, at + 1)
+    return starts
+
+
+@lru_cache(maxsize=4096)
+def fold_char(ch: str) -> str:
+    stripped = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def fold(text: str) -> str:
+    return "".join(fold_char(ch) for ch in text)
+
+
+class FoldedText:
+    """An article's text folded once; queries are folded the same way."""
+
+    def __init__(self, text: str) -> None:
+        table = {ord(ch): fold_char(ch) for ch in set(text) if fold_char(ch) != ch}
+        self.folded = text.translate(table)
+        # Most characters fold to exactly one; only then are offsets shared.
+        self._origin: list[int] | None = None
+        if any(len(v) != 1 for v in table.values()):
+            origin: list[int] = []
+            for index, ch in enumerate(text):
+                origin.extend([index] * len(fold_char(ch)))
+            origin.append(len(text))
+            self._origin = origin
+
+    def find_all(self, query: str) -> list[tuple[int, int]]:
+        """(start, end) in the original text of every match of ``query``."""
+        needle = fold(query)
+        if not needle:
+            return []
+        spans: list[tuple[int, int]] = []
+        at = self.folded.find(needle)
+        while at != -1:
+            spans.append(self._span(at, at + len(needle)))
+            at = self.folded.find(needle, at + 1)
+        return spans
+
+    def _span(self, start: int, end: int) -> tuple[int, int]:
+        if self._origin is None:
+            return start, end
+        return self._origin[start], self._origin[end - 1] + 1

@@ -1,0 +1,304 @@
+"""The annotation file: articles and annotations kept in TinyDB, every change durable.
+
+Reads go to in-memory indexes built once at open (by uuid, and per article sorted by
+position) because the reading screen asks "what is under the cursor" on every key.
+Every change is one ``Change`` (pairs of before/after annotations) that becomes one
+journal batch: it is on disk, fsynced, before ``apply`` returns.
+"""
+
+from __future__ import annotations
+
+import bisect
+import operator
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import MemoryStorage
+
+from annotations.articles import Article
+from annotations.errors import InputError
+from annotations.fileformat import Contents, new_meta, parse_contents
+from annotations.lock import FileLock
+from annotations.model import Annotation, create, now_iso
+from annotations.storage import FOLD_BYTES, JournaledStorage, Op, gc_paused, load_data
+
+DEFAULT_DB = "factread.json"
+
+
+def default_db_path(explicit: str | None = None) -> Path:
+    return Path(explicit or os.environ.get("FACTREAD_DB") or DEFAULT_DB)
+
+
+def default_annotator(explicit: str | None = None) -> str:
+    if explicit:
+        return explicit
+    env = os.environ.get("FACTREAD_USER")
+    if env:
+        return env
+    try:
+        return os.getlogin()
+    except OSError:
+        import getpass
+
+        return getpass.getuser()
+
+
+@dataclass(frozen=True)
+class Change:
+    """Annotations before and after: (None, new) adds, (old, None) deletes."""
+
+    pairs: tuple[tuple[Annotation | None, Annotation | None], ...]
+    label: str = ""
+    articles: tuple[Article, ...] = field(default=())
+    """Articles the change needs that the file may not hold yet."""
+
+    def inverted(self) -> Change:
+        return Change(tuple((after, before) for before, after in reversed(self.pairs)),
+                      f"undo {self.label}")
+
+
+# (start, end, id): position order, and a total order for bisecting out one annotation.
+_sort_key = operator.itemgetter(Annotation._fields.index("start"),
+                                Annotation._fields.index("end"), Annotation._fields.index("id"))
+
+
+class AnnotationStore:
+    """One annotation file. Writable stores hold the file's lock until ``close``."""
+
+    def __init__(self, path: str | Path, annotator: str, *, read_only: bool = False,
+                 lock_wait: float = 0.0, fold_bytes: int = FOLD_BYTES) -> None:
+        self.path = Path(path)
+        self.annotator = annotator
+        self.read_only = read_only
+        self._lock: FileLock | None = None
+        self._storage: JournaledStorage | None = None
+        if read_only:
+            self.db = TinyDB(storage=MemoryStorage)
+            self.db.storage.write(load_data(self.path))
+        else:
+            self._lock = FileLock(self.path)
+            self._lock.acquire(lock_wait)
+            try:
+                self.db = TinyDB(self.path, storage=JournaledStorage, defer=True,
+                                 fold_bytes=fold_bytes)
+                self._storage = self.db.storage
+            except BaseException:
+                self._lock.release()
+                raise
+        try:
+            self._load()
+        except BaseException:
+            self.close(fold=False)
+            raise
+        if self._storage is not None:
+            self._storage.recover()
+            if not self.db.table("meta").all():
+                self._commit([["put", "meta", "1", self.meta]])
+                self._storage.fold()
+
+    def _load(self) -> None:
+        with gc_paused():
+            self._load_contents()
+
+    def _load_contents(self) -> None:
+        data = self.db.storage.read() or {}
+        if not data and not self.read_only and not self.path.exists():
+            contents = Contents(meta=new_meta(self.annotator, now_iso()))
+            contents.next_key = {"meta": 1, "articles": 1, "annotations": 1, "reviews": 1}
+        else:
+            contents = parse_contents(data, str(self.path))
+        self.meta = contents.meta
+        self.articles = contents.articles
+        self.reviews = contents.reviews
+        self._by_id = contents.annotations
+        self._keys = contents.keys
+        self._next_key = contents.next_key
+        self._by_article: dict[str, list[Annotation]] = {sha: [] for sha in self.articles}
+        for ann in self._by_id.values():
+            self._by_article[ann.article_sha256].append(ann)
+        for anns in self._by_article.values():
+            anns.sort(key=_sort_key)
+
+    # ----------------------------------------------------------------- reading
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, ann_id: str) -> Annotation | None:
+        return self._by_id.get(ann_id)
+
+    def all(self) -> list[Annotation]:
+        return [ann for sha in self.articles for ann in self._by_article[sha]]
+
+    def for_article(self, sha: str) -> Sequence[Annotation]:
+        """Sorted by start, end. Do not mutate."""
+        return self._by_article.get(sha, ())
+
+    def at(self, sha: str, offset: int) -> list[Annotation]:
+        """Annotations covering ``offset`` (start <= offset < end)."""
+        return [a for a in self.for_article(sha) if a.start <= offset < a.end]
+
+    def overlapping(self, sha: str, start: int, end: int) -> list[Annotation]:
+        anns = self.for_article(sha)
+        # Annotations start before ``end``; a long one may start far back, so scan those.
+        hi = bisect.bisect_left(anns, (end, -1, ""), key=_sort_key)
+        return [a for a in anns[:hi] if a.end > start]
+
+    def article_named(self, name: str) -> Article | None:
+        """The article stored under ``name`` (the newest version if there are several)."""
+        found = [a for a in self.articles.values() if a.name == name]
+        return found[-1] if found else None
+
+    # ----------------------------------------------------------------- writing
+    def _writable(self) -> JournaledStorage:
+        if self._storage is None:
+            raise InputError(f"{self.path}: opened read-only")
+        return self._storage
+
+    def _key(self, table: str, ident: str) -> str:
+        key = self._keys.get((table, ident))
+        if key is None:
+            key = str(self._next_key[table])
+            self._next_key[table] += 1
+            self._keys[table, ident] = key
+        return key
+
+    def _commit(self, ops: list[Op]) -> None:
+        self._writable().commit(ops)
+        for table in {op[1] for op in ops}:
+            self.db.table(table).clear_cache()
+
+    def _article_op(self, article: Article) -> Op:
+        return ["put", "articles", self._key("articles", article.sha256), {
+            "sha256": article.sha256, "name": article.name, "title": article.title,
+            "text": article.text}]
+
+    def add_articles(self, articles: Iterable[Article]) -> None:
+        new = [a for a in articles if a.sha256 not in self.articles]
+        if new:
+            self._commit([self._article_op(a) for a in new])
+            self._index_articles(new)
+
+    def _index_articles(self, articles: Iterable[Article]) -> None:
+        for article in articles:
+            self.articles[article.sha256] = article
+            self._by_article.setdefault(article.sha256, [])
+
+    def apply(self, change: Change) -> None:
+        """Make ``change`` durable, then update the indexes. Raises InputError, touching
+        nothing, when the change does not fit the current state."""
+        self._writable()
+        new_articles = [a for a in change.articles if a.sha256 not in self.articles]
+        known = set(self.articles) | {a.sha256 for a in new_articles}
+        ops: list[Op] = [self._article_op(a) for a in new_articles]
+        for before, after in change.pairs:
+            current = self._by_id.get((before or after).id)  # type: ignore[union-attr]
+            if current != before:
+                raise InputError("the annotation changed since this change was prepared")
+            if after is None:
+                assert before is not None
+                ops.append(["del", "annotations", self._keys["annotations", before.id]])
+            else:
+                if after.article_sha256 not in known:
+                    raise InputError(f"annotation {after.id}: its article is not in the file")
+                ops.append(["put", "annotations", self._key("annotations", after.id),
+                            after.to_dict()])
+        self._commit(ops)
+        self._index_articles(new_articles)
+        for before, after in change.pairs:
+            if before is not None:
+                anns = self._by_article[before.article_sha256]
+                del anns[bisect.bisect_left(anns, _sort_key(before), key=_sort_key)]
+                del self._by_id[before.id]
+            if after is not None:
+                bisect.insort(self._by_article[after.article_sha256], after, key=_sort_key)
+                self._by_id[after.id] = after
+            else:
+                assert before is not None
+                self._keys.pop(("annotations", before.id), None)
+
+    # -------------------------------------------------- changes, built then applied
+    def prepare_add(self, article: Article, start: int, end: int, tag: str,
+                    note: str = "") -> Change:
+        ann = create(text=article.text, article_sha256=article.sha256, article=article.name,
+                     start=start, end=end, tag=tag, annotator=self.annotator, note=note)
+        return Change(((None, ann),), f"tag {tag}", (article,))
+
+    def prepare_update(self, ann_id: str, label: str, **fields: Any) -> Change:
+        old = self._require(ann_id)
+        return Change(((old, old.changed(**fields)),), label)
+
+    def prepare_delete(self, ann_id: str) -> Change:
+        old = self._require(ann_id)
+        pairs: list[tuple[Annotation | None, Annotation | None]] = []
+        for other_id in old.links:
+            other = self._by_id.get(other_id)
+            if other is not None:
+                links = tuple(i for i in other.links if i != ann_id)
+                pairs.append((other, other.changed(links=links)))
+        pairs.append((old, None))
+        return Change(tuple(pairs), "delete")
+
+    def prepare_link(self, a_id: str, b_id: str, *, unlink: bool = False) -> Change:
+        a, b = self._require(a_id), self._require(b_id)
+        if a_id == b_id:
+            raise InputError("an annotation cannot be linked to itself")
+
+        def relinked(ann: Annotation, other: str) -> Annotation:
+            links = tuple(i for i in ann.links if i != other)
+            return ann.changed(links=links if unlink else (*links, other))
+
+        return Change(((a, relinked(a, b_id)), (b, relinked(b, a_id))),
+                      "unlink" if unlink else "link")
+
+    def _require(self, ann_id: str) -> Annotation:
+        ann = self._by_id.get(ann_id)
+        if ann is None:
+            raise InputError(f"no annotation {ann_id}")
+        return ann
+
+    def add(self, article: Article, start: int, end: int, tag: str, note: str = "") -> Annotation:
+        change = self.prepare_add(article, start, end, tag, note)
+        self.apply(change)
+        added = change.pairs[0][1]
+        assert added is not None
+        return added
+
+    # ------------------------------------------------------------------ review
+    def set_review(self, their_id: str, decision: str | None) -> None:
+        """Remember (or forget, with None) a decision on a colleague's annotation."""
+        if decision is None:
+            key = self._keys.pop(("reviews", their_id), None)
+            if key is not None:
+                self._commit([["del", "reviews", key]])
+            self.reviews.pop(their_id, None)
+            return
+        self._commit([["put", "reviews", self._key("reviews", their_id),
+                       {"their_id": their_id, "decision": decision}]])
+        self.reviews[their_id] = decision
+
+    # ------------------------------------------------------------------- close
+    def fold(self) -> None:
+        """Write the journal into the main file (what a colleague receives)."""
+        if self._storage is not None and self._storage.pending:
+            self._storage.fold()
+
+    def close(self, *, fold: bool = True) -> None:
+        if self._storage is not None:
+            if fold:
+                self._storage.close()
+            else:
+                self._storage.abandon()
+            self._storage = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> AnnotationStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

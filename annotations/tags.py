@@ -1,0 +1,87 @@
+"""Tags, their colours and keys: the defaults plus the user's TOML config."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotations.errors import InputError
+from annotations.model import check_tag_name
+
+COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+@dataclass(frozen=True, slots=True)
+class TagSpec:
+    name: str
+    colour: str
+    """``#rrggbb``"""
+    key: str
+    """One printable character that tags a selection in the reading screen."""
+
+
+DEFAULT_TAGS = (
+    TagSpec("claim", "#2f6fd6", "c"),
+    TagSpec("unverified", "#c98a00", "u"),
+    TagSpec("contradiction", "#d0343c", "x"),
+)
+
+
+def config_path() -> Path:
+    """``FACTREAD_CONFIG`` or ``config.toml`` in the user config directory."""
+    env = os.environ.get("FACTREAD_CONFIG")
+    if env:
+        return Path(env)
+    from platformdirs import user_config_path
+
+    return user_config_path("factread") / "config.toml"
+
+
+def load_tags(path: Path | None = None) -> tuple[TagSpec, ...]:
+    """The defaults, overridden or extended by ``[tags.NAME]`` tables::
+
+        [tags.disputed]
+        colour = "#8844cc"
+        key = "p"
+    """
+    path = path or config_path()
+    if not path.is_file():
+        return DEFAULT_TAGS
+    try:
+        config = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise InputError(f"{path}: not a readable TOML file ({err})") from None
+    tables = config.get("tags", {})
+    if not isinstance(tables, dict):
+        raise InputError(f"{path}: 'tags' must be a table of [tags.NAME] tables")
+    tags = {spec.name: spec for spec in DEFAULT_TAGS}
+    for name, table in tables.items():
+        where = f"{path}: [tags.{name}]"
+        try:
+            check_tag_name(name)
+        except InputError as err:
+            raise InputError(f"{where}: {err}") from None
+        if not isinstance(table, dict):
+            raise InputError(f"{where}: must be a table")
+        unknown = set(table) - {"colour", "color", "key"}
+        if unknown:
+            raise InputError(f"{where}: unknown setting '{sorted(unknown)[0]}'")
+        base = tags.get(name)
+        colour = table.get("colour", table.get("color", base.colour if base else None))
+        key = table.get("key", base.key if base else None)
+        if not isinstance(colour, str) or not COLOUR_RE.match(colour):
+            raise InputError(f"{where}: colour = {colour!r}: expected \"#rrggbb\"")
+        if not isinstance(key, str) or len(key) != 1 or not key.isprintable() or key.isspace():
+            raise InputError(f"{where}: key = {key!r}: expected one printable character")
+        tags[name] = TagSpec(name, colour.lower(), key)
+    keys: dict[str, str] = {}
+    for spec in tags.values():
+        if spec.key in keys:
+            raise InputError(
+                f"{path}: key {spec.key!r} is used by both '{keys[spec.key]}' and '{spec.name}'"
+            )
+        keys[spec.key] = spec.name
+    return tuple(tags.values())

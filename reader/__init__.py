@@ -1,0 +1,1 @@
+"""factread's terminal UI and command line."""

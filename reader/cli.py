@@ -1,0 +1,204 @@
+"""The ``factread`` command line. Only the reading screen imports Textual."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from annotations.errors import FactreadError, InputError
+from annotations.store import AnnotationStore, default_annotator, default_db_path
+
+# Commands that change the file wait this long (seconds, FACTREAD_LOCK_WAIT) for another
+# short-lived factread (a script's ``add``) to let go of it; the reading screen holds it
+# for hours and is reported at once.
+CLI_LOCK_WAIT = 10.0
+
+
+def _lock_wait() -> float:
+    try:
+        return max(0.0, float(os.environ.get("FACTREAD_LOCK_WAIT", CLI_LOCK_WAIT)))
+    except ValueError:
+        return CLI_LOCK_WAIT
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
+    return number
+
+
+def _db_user(parser: argparse.ArgumentParser, user: bool = True) -> None:
+    parser.add_argument("--db", metavar="FILE",
+                        help="annotation file (default: $FACTREAD_DB or ./factread.json)")
+    if user:
+        parser.add_argument("--user", metavar="NAME",
+                            help="annotator name (default: $FACTREAD_USER or the login name)")
+
+
+def _open_store(args: argparse.Namespace, *, read_only: bool = False) -> AnnotationStore:
+    return AnnotationStore(default_db_path(args.db), default_annotator(getattr(args, "user", None)),
+                           read_only=read_only, lock_wait=_lock_wait())
+
+
+# ------------------------------------------------------------------ commands
+def cmd_open(args: argparse.Namespace) -> int:
+    from annotations.articles import bundled_paths, load_paths
+
+    paths = [Path(p) for p in args.paths] or bundled_paths()
+    loaded = load_paths(paths)
+    from reader.app import run_app  # Textual is imported only here
+
+    return run_app(loaded, db=default_db_path(args.db), annotator=default_annotator(args.user))
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from annotations.articles import load_article
+    from annotations.search import find_exact
+    from annotations.tags import load_tags
+    from annotations.text import normalise
+
+    tags = {spec.name for spec in load_tags()}
+    if args.tag not in tags:
+        raise InputError(f"--tag {args.tag!r}: unknown tag (known: {', '.join(sorted(tags))})")
+    quote = normalise(args.quote)
+    if not quote:
+        raise InputError("--quote: empty")
+    with _open_store(args) as store:
+        path = Path(args.article)
+        stored = store.article_named(path.name) if not path.exists() else None
+        article = stored or load_article(path)[0]
+        matches = find_exact(article.text, quote)
+        if len(matches) < args.nth:
+            found = f"only {len(matches)} time(s)" if matches else "nowhere"
+            raise InputError(f"{args.article}: the quote {quote[:60]!r} occurs {found}; "
+                             f"--nth {args.nth} asked for")
+        start = matches[args.nth - 1]
+        ann = store.add(article, start, start + len(quote), args.tag, args.note or "")
+    print(ann.id)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _open_store(args, read_only=True) as store:
+        anns = store.all()
+        titles = {sha: a.name for sha, a in store.articles.items()}
+    if args.json:
+        out = sys.stdout
+        for ann in anns:
+            out.write(json.dumps(ann.to_dict(), ensure_ascii=False) + "\n")
+        return 0
+    from annotations.text import display_line
+
+    if not sys.stdout.isatty():
+        for ann in anns:
+            cells = [ann.id, titles[ann.article_sha256], str(ann.start), str(ann.end), ann.tag,
+                     display_line(ann.quote), display_line(ann.note)]
+            print("\t".join(cells))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"{store.path}: {len(anns)} annotations", title_justify="left")
+    for column in ("id", "article", "span", "tag", "quote", "note", "links"):
+        table.add_column(column, overflow="fold")
+    for ann in anns:
+        table.add_row(Text(ann.id[:8]), Text(display_line(titles[ann.article_sha256])),
+                      Text(f"{ann.start}-{ann.end}"), Text(ann.tag),
+                      Text(display_line(ann.quote)), Text(display_line(ann.note)),
+                      Text(str(len(ann.links)) if ann.links else ""))
+    Console(highlight=False).print(table)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    store = AnnotationStore(Path(args.file), "check", read_only=True)
+    articles, anns = len(store.articles), len(store)
+    print(f"{args.file}: {articles} article{'s' * (articles != 1)}, "
+          f"{anns} annotation{'s' * (anns != 1)}")
+    return 0
+
+
+# ------------------------------------------------------------------ parsers
+def _build_add(p: argparse.ArgumentParser) -> None:
+    p.add_argument("article", metavar="ARTICLE",
+                   help="article file (or the name of an article already in the file)")
+    p.add_argument("--quote", required=True, metavar="TEXT", help="exact text to annotate")
+    p.add_argument("--tag", required=True, metavar="TAG", help="claim, unverified, contradiction…")
+    p.add_argument("--note", metavar="TEXT", help="a note on the annotation")
+    p.add_argument("--nth", type=_positive, default=1, metavar="N",
+                   help="which occurrence of the quote (default 1)")
+    _db_user(p)
+
+
+def _build_list(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true",
+                   help="one JSON object per annotation and line, with the model's field names")
+    _db_user(p, user=False)
+
+
+def _build_check(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE", help="annotation file to check")
+
+
+COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
+    "add": ("annotate the Nth occurrence of a quote in an article (for scripts)",
+            _build_add, cmd_add),
+    "list": ("list the annotations in the file", _build_list, cmd_list),
+    "check": ("check that a file is a valid factread file", _build_check, cmd_check),
+}
+
+
+def _open_parser() -> argparse.ArgumentParser:
+    commands = "\n".join(f"  {name:<8} {help_text}" for name, (help_text, _, _) in COMMANDS.items())
+    parser = argparse.ArgumentParser(
+        prog="factread",
+        description="Read articles side by side and annotate claims, unverified statements "
+                    "and contradictions. With no PATH, opens the bundled sample articles.",
+        epilog=f"commands (factread COMMAND --help):\n{commands}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="article files (.txt, .md) or directories of them")
+    _db_user(parser)
+    return parser
+
+
+def build_parser(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, Handler]:
+    if argv and argv[0] in COMMANDS:
+        help_text, build, handler = COMMANDS[argv[0]]
+        parser = argparse.ArgumentParser(prog=f"factread {argv[0]}", description=help_text)
+        build(parser)
+        return parser, handler
+    return _open_parser(), cmd_open
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser, handler = build_parser(argv)
+    args = parser.parse_args(argv[1:] if handler is not cmd_open else argv)
+    try:
+        return handler(args)
+    except FactreadError as err:
+        from annotations.text import display_line
+
+        print(f"factread: {display_line(str(err))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from annotations.errors import InputError, LockedError
+from annotations.storage import journal_path
+from annotations.store import AnnotationStore
+
+
+def make_file(db, sample, count=3):
+    with AnnotationStore(db, "ana") as store:
+        anns = [store.add(sample[i % 5], 10 * i, 10 * i + 8, "claim", f"nota {i}")
+                for i in range(count)]
+    return anns
+
+
+def test_changes_survive_reopening(db, sample):
+    with AnnotationStore(db, "ana") as store:
+        a = store.add(sample[0], 0, 10, "claim", "primera")
+        b = store.add(sample[1], 3, 9, "unverified")
+        store.apply(store.prepare_link(a.id, b.id))
+        store.apply(store.prepare_update(b.id, "retag", tag="contradiction"))
+    with AnnotationStore(db, "ana", read_only=True) as store:
+        assert len(store) == 2
+        assert store.get(a.id).links == (b.id,)
+        assert store.get(b.id).links == (a.id,)
+        assert store.get(b.id).tag == "contradiction"
+        assert store.get(a.id).quote == sample[0].text[0:10]
+        assert set(store.articles) == {sample[0].sha256, sample[1].sha256}
+
+
+def test_file_is_self_contained_tinydb_json(db, sample):
+    make_file(db, sample)
+    data = json.loads(db.read_bytes())
+    assert set(data) == {"meta", "articles", "annotations"}
+    assert data["meta"]["1"]["format"] == "factread"
+    texts = {rec["text"] for rec in data["articles"].values()}
+    assert sample[0].text in texts
+    assert not journal_path(db).exists()
+
+
+def test_delete_removes_links_from_the_other_side(db, sample):
+    with AnnotationStore(db, "ana") as store:
+        a = store.add(sample[0], 0, 10, "claim")
+        b = store.add(sample[1], 0, 10, "claim")
+        store.apply(store.prepare_link(a.id, b.id))
+        store.apply(store.prepare_delete(a.id))
+        assert store.get(b.id).links == ()
+    with AnnotationStore(db, "ana", read_only=True) as store:
+        assert len(store) == 1
+
+
+def test_undo_is_the_inverted_change(db, sample):
+    with AnnotationStore(db, "ana") as store:
+        a = store.add(sample[0], 0, 10, "claim")
+        change = store.prepare_update(a.id, "note", note="nueva")
+        store.apply(change)
+        store.apply(change.inverted())
+        assert store.get(a.id) == a
+
+
+def test_overlapping_and_lookup(db, sample):
+    with AnnotationStore(db, "ana") as store:
+        long = store.add(sample[0], 0, 500, "claim")
+        short = store.add(sample[0], 100, 110, "unverified")
+        assert {x.id for x in store.at(sample[0].sha256, 105)} == {long.id, short.id}
+        assert [x.id for x in store.overlapping(sample[0].sha256, 200, 300)] == [long.id]
+
+
+def test_a_journal_left_by_a_crash_is_replayed_and_a_torn_line_ignored(db, sample):
+    store = AnnotationStore(db, "ana")
+    a = store.add(sample[0], 0, 10, "claim")
+    store._storage._fd and os.close(store._storage._fd)  # die without folding
+    store._storage._fd = None
+    store._lock.release()
+    with open(journal_path(db), "ab") as journal:
+        journal.write(b'{"ops": [["put", "annotations", "9", {"torn')
+    with AnnotationStore(db, "ana") as reopened:
+        assert reopened.get(a.id) == a
+        b = reopened.add(sample[0], 20, 30, "claim")
+    with AnnotationStore(db, "ana", read_only=True) as final:
+        assert final.get(b.id) is not None and len(final) == 2
+
+
+def test_file_mode_is_kept_and_stale_temp_files_removed(db, sample):
+    make_file(db, sample)
+    os.chmod(db, 0o640)
+    stale = db.with_name(f".{db.name}.tmp-123-abcd")
+    stale.write_text("half a file")
+    with AnnotationStore(db, "ana") as store:
+        store.add(sample[0], 0, 5, "claim")
+    assert stat.S_IMODE(db.stat().st_mode) == 0o640
+    assert not stale.exists()
+
+
+def test_second_writer_is_refused_with_the_holders_pid(db, sample):
+    with AnnotationStore(db, "ana"):
+        message = rf"factread.json is open in another factread \(pid {os.getpid()}\)"
+        with pytest.raises(LockedError, match=message):
+            AnnotationStore(db, "bob")
+        with AnnotationStore(db, "bob", read_only=True) as reader:
+            assert reader.meta["annotator"] == "ana"
+
+
+def test_links_and_everything_refer_by_uuid_after_deletes(db, sample):
+    with AnnotationStore(db, "ana") as store:
+        a = store.add(sample[0], 0, 5, "claim")
+        b = store.add(sample[0], 5, 9, "claim")
+        store.apply(store.prepare_delete(b.id))
+        c = store.add(sample[0], 9, 12, "claim")
+        store.apply(store.prepare_link(a.id, c.id))
+    with AnnotationStore(db, "ana", read_only=True) as store:
+        assert store.get(a.id).links == (c.id,)
+
+
+# ------------------------------------------------------------------ refusals
+def corrupt(db, sample, mutate):
+    make_file(db, sample)
+    data = json.loads(db.read_bytes())
+    mutate(data)
+    db.write_text(json.dumps(data), encoding="utf-8")
+
+
+def first_ann(data):
+    return next(iter(data["annotations"].values()))
+
+
+CASES = {
+    "unknown version": (lambda d: d["meta"]["1"].update(version=99), "unknown format version"),
+    "not factread": (lambda d: d["meta"]["1"].update(format="x"), "not a factread file"),
+    "no meta": (lambda d: d.pop("meta"), "table 'meta' is missing"),
+    "unknown table": (lambda d: d.update(extra={}), "unknown table 'extra'"),
+    "table not object": (lambda d: d.update(annotations=[]), "table 'annotations' is not an object"),
+    "bad key": (lambda d: d["annotations"].update({"x": {}}), "record key 'x'"),
+    "offset outside": (lambda d: first_ann(d).update(start=10**9, end=10**9 + 8), "field 'end'"),
+    "negative offset": (lambda d: first_ann(d).update(start=-1), "field 'start'"),
+    "start after end": (lambda d: first_ann(d).update(start=9, end=2), "field 'end'"),
+    "quote mismatch": (lambda d: first_ann(d).update(quote="XXXXXXXX"), "field 'quote'"),
+    "string offset": (lambda d: first_ann(d).update(start="0"), "field 'start'"),
+    "bool offset": (lambda d: first_ann(d).update(end=True), "field 'end'"),
+    "bad tag": (lambda d: first_ann(d).update(tag="<b>"), "field 'tag'"),
+    "bad id": (lambda d: first_ann(d).update(id="1"), "field 'id'"),
+    "bad time": (lambda d: first_ann(d).update(created="yesterday"), "field 'created'"),
+    "missing field": (lambda d: first_ann(d).pop("note"), "field 'note' is missing"),
+    "unknown field": (lambda d: first_ann(d).update(color="red"), "unknown field 'color'"),
+    "dangling link": (lambda d: first_ann(d).update(links=["0" * 8 + "-0000-4000-8000-" + "0" * 12]),
+                      "field 'links'"),
+    "links not list": (lambda d: first_ann(d).update(links="abc"), "field 'links'"),
+    "unknown article": (lambda d: first_ann(d).update(article_sha256="f" * 64),
+                        "names no article"),
+    "article text edited": (lambda d: next(iter(d["articles"].values())).update(text="otro"),
+                            "'sha256' does not match"),
+    "huge note": (lambda d: first_ann(d).update(note="x" * 200_000), "field 'note'"),
+    "annotation not object": (lambda d: d["annotations"].update({"1": [1, 2]}), "expected an object"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_invalid_files_are_refused_naming_record_and_field_and_left_untouched(db, sample, case):
+    mutate, expected = CASES[case]
+    corrupt(db, sample, mutate)
+    before = db.read_bytes()
+    for read_only in (True, False):
+        with pytest.raises(InputError) as err:
+            AnnotationStore(db, "ana", read_only=read_only)
+        message = str(err.value)
+        assert str(db) in message and expected in message and "\n" not in message
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name, "no-config.toml"] or \
+        sorted(p.name for p in db.parent.iterdir()) == [db.name]
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (b"{not json", "malformed JSON at line 1"),
+    (b"\xef\xbb\xbf{}", "byte-order mark"),
+    (b"[1, 2]", "expected a JSON object"),
+    (b"[" * 100_000 + b"]" * 100_000, "nesting too deep"),
+    (b"\xff\xfe{}", "not UTF-8"),
+    (b"{}", "table 'meta' is missing"),
+])
+def test_files_that_are_not_json_tables_are_refused(db, raw, expected):
+    db.write_bytes(raw)
+    with pytest.raises(InputError, match=expected):
+        AnnotationStore(db, "ana")
+    assert db.read_bytes() == raw

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from annotations.store import AnnotationStore
+from reader.cli import main
+
+SEED = "000_9f74428a1fed262a.txt"
+
+
+@pytest.fixture
+def article(tmp_path, sample):
+    path = tmp_path / SEED
+    path.write_text(sample[0].text.replace("\n", "\r\n"), encoding="utf-8-sig")
+    return path
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_add_list_check(tmp_path, article, db, capsys):
+    assert main(["add", str(article), "--quote", "11 mil soldados", "--tag", "claim",
+                 "--note", "según Zelenski", "--db", str(db), "--user", "ana"]) == 0
+    ann_id = capsys.readouterr().out.strip()
+    assert main(["list", "--db", str(db), "--json"]) == 0
+    (record,) = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert record["id"] == ann_id and record["quote"] == "11 mil soldados"
+    assert record["annotator"] == "ana" and record["note"] == "según Zelenski"
+    assert list(record) == ["id", "article_sha256", "article", "start", "end", "quote", "prefix",
+                            "suffix", "tag", "note", "links", "annotator", "created", "modified"]
+    assert main(["check", str(db)]) == 0
+    assert capsys.readouterr().out == f"{db}: 1 article, 1 annotation\n"
+
+
+def test_add_nth_occurrence_and_normalised_quote(tmp_path, db, capsys):
+    path = tmp_path / "a.txt"
+    path.write_text("Moscu\u0301 dijo. Moscú dijo. Moscú dijo.", encoding="utf-8")
+    assert main(["add", str(path), "--quote", "Moscu\u0301", "--tag", "unverified", "--nth", "2",
+                 "--db", str(db)]) == 0
+    ann_id = capsys.readouterr().out.strip()
+    with AnnotationStore(db, "x", read_only=True) as store:
+        ann = store.get(ann_id)
+        assert (ann.start, ann.quote) == (12, "Moscú")
+        assert ann.annotator == "tester"  # from FACTREAD_USER
+
+
+def test_add_to_an_article_already_in_the_file_by_name(article, db, capsys):
+    assert main(["add", str(article), "--quote", "Putin", "--tag", "claim", "--db", str(db)]) == 0
+    article.unlink()
+    assert main(["add", SEED, "--quote", "Kim", "--tag", "claim", "--db", str(db)]) == 0
+    with AnnotationStore(db, "x", read_only=True) as store:
+        assert len(store) == 2 and len(store.articles) == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--quote", "no está en el texto", "--tag", "claim"], "occurs nowhere"),
+    (["--quote", "Putin", "--tag", "claim", "--nth", "99"], "occurs only"),
+    (["--quote", "Putin", "--tag", "rumour"], "--tag 'rumour': unknown tag"),
+])
+def test_add_refusals_are_one_line_exit_1_and_touch_nothing(article, db, args, message):
+    result = run("add", str(article), *args, "--db", str(db))
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr
+    if db.exists():
+        with AnnotationStore(db, "x", read_only=True) as store:
+            assert len(store) == 0 and len(store.articles) == 0
+
+
+@pytest.mark.parametrize("args", [["add"], ["add", "a.txt", "--quote", "x", "--tag", "claim",
+                                            "--nth", "0"], ["list", "--bogus"], ["--nope"]])
+def test_usage_errors_exit_2(args):
+    assert run(*args).returncode == 2
+
+
+def test_check_reports_a_broken_file_in_one_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"meta": {"1": {"format": "factread", "version": 7}}}')
+    result = run("check", str(bad))
+    assert result.returncode == 1
+    assert result.stderr == f"factread: {bad}: meta record 1: field 'version' = 7: unknown " \
+                            "format version (this factread reads version 1)\n"
+    missing = run("check", str(tmp_path / "none.json"))
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+
+
+def test_help_on_every_command():
+    for command in ([], ["add"], ["list"], ["check"]):
+        result = run(*command, "--help")
+        assert result.returncode == 0 and "usage: factread" in result.stdout
+
+
+def test_hostile_text_in_messages_is_made_visible(tmp_path):
+    result = run("check", str(tmp_path / "evil\x1b[2J.json"))
+    assert result.returncode == 1 and "\x1b" not in result.stderr and "␛[2J" in result.stderr
