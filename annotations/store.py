@@ -27,6 +27,8 @@ from annotations.model import Annotation, create, now_iso
 from annotations.storage import FOLD_BYTES, JournaledStorage, Op, gc_paused, load_data
 
 DEFAULT_DB = "factread.json"
+LONG = 2_000
+"""Annotations longer than this are indexed apart (see ``overlapping``)."""
 
 
 def default_db_path(explicit: str | None = None) -> Path:
@@ -122,6 +124,8 @@ class AnnotationStore:
             self._by_article[ann.article_sha256].append(ann)
         for anns in self._by_article.values():
             anns.sort(key=_sort_key)
+        self._long = {sha: [a for a in anns if a.end - a.start > LONG]
+                      for sha, anns in self._by_article.items()}
 
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
@@ -139,13 +143,19 @@ class AnnotationStore:
 
     def at(self, sha: str, offset: int) -> list[Annotation]:
         """Annotations covering ``offset`` (start <= offset < end)."""
-        return [a for a in self.for_article(sha) if a.start <= offset < a.end]
+        return self.overlapping(sha, offset, offset + 1)
 
     def overlapping(self, sha: str, start: int, end: int) -> list[Annotation]:
+        """Annotations that share a character with [start, end), in position order.
+
+        Only annotations starting within LONG characters before ``start`` are scanned by
+        position; the few longer ones are kept aside, so this stays O(log n + k)."""
         anns = self.for_article(sha)
-        # Annotations start before ``end``; a long one may start far back, so scan those.
+        lo = bisect.bisect_left(anns, (start - LONG, -1, ""), key=_sort_key)
         hi = bisect.bisect_left(anns, (end, -1, ""), key=_sort_key)
-        return [a for a in anns[:hi] if a.end > start]
+        found = [a for a in anns[lo:hi] if a.end > start]
+        far = [a for a in self._long.get(sha, ()) if a.start < start - LONG and a.end > start]
+        return sorted(found + far, key=_sort_key) if far else found
 
     def article_named(self, name: str) -> Article | None:
         """The article stored under ``name`` (the newest version if there are several)."""
@@ -186,6 +196,7 @@ class AnnotationStore:
         for article in articles:
             self.articles[article.sha256] = article
             self._by_article.setdefault(article.sha256, [])
+            self._long.setdefault(article.sha256, [])
 
     def apply(self, change: Change) -> None:
         """Make ``change`` durable, then update the indexes. Raises InputError, touching
@@ -213,9 +224,13 @@ class AnnotationStore:
                 anns = self._by_article[before.article_sha256]
                 del anns[bisect.bisect_left(anns, _sort_key(before), key=_sort_key)]
                 del self._by_id[before.id]
+                if before.end - before.start > LONG:
+                    self._long[before.article_sha256].remove(before)
             if after is not None:
                 bisect.insort(self._by_article[after.article_sha256], after, key=_sort_key)
                 self._by_id[after.id] = after
+                if after.end - after.start > LONG:
+                    self._long.setdefault(after.article_sha256, []).append(after)
             else:
                 assert before is not None
                 self._keys.pop(("annotations", before.id), None)

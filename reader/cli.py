@@ -63,8 +63,8 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from annotations.articles import load_article
+    from annotations.config import load_tags
     from annotations.search import find_exact
-    from annotations.tags import load_tags
     from annotations.text import normalise
 
     tags = {spec.name for spec in load_tags()}

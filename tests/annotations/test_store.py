@@ -187,3 +187,28 @@ def test_files_that_are_not_json_tables_are_refused(db, raw, expected):
     with pytest.raises(InputError, match=expected):
         AnnotationStore(db, "ana")
     assert db.read_bytes() == raw
+
+
+def test_overlapping_matches_a_linear_scan_with_long_and_short_annotations(db, sample):
+    import random
+
+    rng = random.Random(5)
+    article = sample[4]
+    n = len(article.text)
+    with AnnotationStore(db, "ana") as store:
+        for _ in range(60):
+            start = rng.randrange(0, n - 1)
+            length = rng.choice([1, 5, 40, 2500, n])
+            store.add(article, start, min(n, start + length), "claim")
+        anns = store.for_article(article.sha256)
+        for _ in range(200):
+            s = rng.randrange(0, n)
+            e = rng.randrange(s + 1, n + 1)
+            expected = [a for a in anns if a.start < e and a.end > s]
+            assert store.overlapping(article.sha256, s, e) == expected
+        for a in list(anns)[:30]:
+            store.apply(store.prepare_delete(a.id))
+        for _ in range(50):
+            s = rng.randrange(0, n)
+            expected = [a for a in store.for_article(article.sha256) if a.start <= s < a.end]
+            assert store.at(article.sha256, s) == expected

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from annotations.config import DEFAULT_TAGS, load_tags
 from annotations.errors import InputError
-from annotations.tags import DEFAULT_TAGS, load_tags
 
 
 def test_defaults_without_a_config(tmp_path):
@@ -35,3 +35,14 @@ def test_invalid_config_names_the_file_and_value(tmp_path, toml, message):
     with pytest.raises(InputError, match=message) as err:
         load_tags(config)
     assert str(config) in str(err.value)
+
+
+def test_keymap_section(tmp_path):
+    from annotations.config import load_keys
+
+    config = tmp_path / "config.toml"
+    config.write_text('[keys]\nundo = "ctrl+u"\n')
+    assert load_keys(config) == {"undo": "ctrl+u"}
+    config.write_text('[keys]\nundo = 3\n')
+    with pytest.raises(InputError, match="undo = 3"):
+        load_keys(config)

@@ -1,4 +1,12 @@
-"""Tags, their colours and keys: the defaults plus the user's TOML config."""
+"""The user's TOML config: tags (colour, key) and remapped key bindings.
+
+    [tags.disputed]
+    colour = "#8844cc"
+    key = "p"
+
+    [keys]
+    undo = "ctrl+u"      # binding id = key(s), comma-separated
+"""
 
 from __future__ import annotations
 
@@ -40,20 +48,33 @@ def config_path() -> Path:
     return user_config_path("factread") / "config.toml"
 
 
-def load_tags(path: Path | None = None) -> tuple[TagSpec, ...]:
-    """The defaults, overridden or extended by ``[tags.NAME]`` tables::
-
-        [tags.disputed]
-        colour = "#8844cc"
-        key = "p"
-    """
-    path = path or config_path()
+def _read(path: Path) -> dict[str, object]:
     if not path.is_file():
-        return DEFAULT_TAGS
+        return {}
     try:
-        config = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise InputError(f"{path}: not a readable TOML file ({err})") from None
+
+
+def load_keys(path: Path | None = None) -> dict[str, str]:
+    """``[keys]``: binding id to key(s), for the reading screen's keymap."""
+    path = path or config_path()
+    keys = _read(path).get("keys", {})
+    if not isinstance(keys, dict):
+        raise InputError(f"{path}: 'keys' must be a table of binding-id = \"key\"")
+    for name, value in keys.items():
+        if not isinstance(value, str) or not value.strip() or len(value) > 100:
+            raise InputError(f"{path}: [keys] {name} = {value!r}: expected a key such as \"ctrl+u\"")
+    return dict(keys)
+
+
+def load_tags(path: Path | None = None) -> tuple[TagSpec, ...]:
+    """The defaults, overridden or extended by ``[tags.NAME]`` tables."""
+    path = path or config_path()
+    config = _read(path)
+    if not config:
+        return DEFAULT_TAGS
     tables = config.get("tags", {})
     if not isinstance(tables, dict):
         raise InputError(f"{path}: 'tags' must be a table of [tags.NAME] tables")

@@ -1,0 +1,496 @@
+"""The reading screen: articles side by side, annotated from the keyboard or the mouse."""
+
+from __future__ import annotations
+
+import bisect
+import sys
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import HorizontalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from annotations.articles import Article, LoadResult
+from annotations.config import TagSpec, load_keys, load_tags
+from annotations.errors import FactreadError, InputError
+from annotations.history import History
+from annotations.model import Annotation
+from annotations.store import AnnotationStore, Change
+from annotations.text import display_line
+from reader.screens import HelpScreen, NoteScreen, PickScreen, tag_items
+from reader.widgets.article_view import ArticleView, TagStyles
+from reader.widgets.pane import ArticlePane
+from reader.widgets.panel import AnnotationPanel
+from reader.widgets.status import StatusLine
+
+FOLD_EVERY = 30.0
+"""Seconds between folds of the journal into the main file while the screen is open, so a
+copy of the file taken meanwhile is current."""
+
+
+def _innermost(anns: Iterable[Annotation]) -> Annotation | None:
+    return min(anns, key=lambda a: (a.end - a.start, -a.start), default=None)
+
+
+class FactreadApp(App[int]):
+    CSS_PATH = "factread.tcss"
+    TITLE = "factread"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS: list[BindingType] = [  # noqa: RUF012 (Textual's convention)
+        Binding("q", "quit", "quit", id="quit"),
+        Binding("question_mark", "help", "help", id="help"),
+        Binding("slash", "search", "search", id="search"),
+        Binding("n", "search_step(False)", "next match", show=False, id="match-next"),
+        Binding("N", "search_step(True)", "prev. match", show=False, id="match-prev"),
+        Binding("right_square_bracket", "jump(1)", "next ann.", show=False, id="ann-next"),
+        Binding("left_square_bracket", "jump(-1)", "prev. ann.", show=False, id="ann-prev"),
+        Binding("t", "retag", "retag", id="retag"),
+        Binding("d", "delete", "delete", id="delete"),
+        Binding("e", "edit_note", "note", id="note"),
+        Binding("l", "link", "link", id="link"),
+        Binding("L", "follow_link", "follow link", show=False, id="follow-link"),
+        Binding("ctrl+z", "undo", "undo", id="undo"),
+        Binding("ctrl+y", "redo", "redo", show=False, id="redo"),
+        Binding("y", "copy", "copy", id="copy"),
+        Binding("a", "toggle_panel", "panel", id="panel"),
+        Binding("o", "pick_article", "articles", show=False, id="articles"),
+        Binding("tab", "next_pane(1)", "next pane", show=False, id="pane-next"),
+        Binding("shift+tab", "next_pane(-1)", "prev. pane", show=False, id="pane-prev"),
+        *(Binding(str(n), f"goto_pane({n})", f"pane {n}", show=False, id=f"pane-{n}")
+          for n in range(1, 10)),
+    ]
+
+    def __init__(self, loaded: LoadResult, store: AnnotationStore,
+                 tags: tuple[TagSpec, ...], keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.loaded = loaded
+        self.store = store
+        self.history = History(store)
+        self.tags = tags
+        self.tag_styles = TagStyles.from_specs(tags)
+        self.views: list[ArticleView] = []
+        self.panes: list[ArticlePane] = []
+        self.link_from: str | None = None
+        self._follow = 0
+        self._current: ArticleView | None = None
+        for spec in tags:
+            self._bindings.key_to_bindings.setdefault(spec.key, []).append(
+                Binding(spec.key, f"tag('{spec.name}')", spec.name, id=f"tag-{spec.name}"))
+        for number, article in enumerate(loaded.articles, start=1):
+            view = ArticleView(article, partial(store.overlapping, article.sha256), self.tag_styles,
+                               id=f"view-{number}")
+            self.views.append(view)
+            self.panes.append(ArticlePane(number, view))
+        self._keymap = keymap or {}
+
+    # ------------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        with HorizontalScroll(id="panes"):
+            yield from self.panes
+            if not self.panes:
+                yield Static(Text("No article could be opened: see the messages."),
+                             id="empty")
+        yield AnnotationPanel()
+        yield Input(placeholder="search (case and accents ignored)", id="search")
+        yield StatusLine()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self._keymap:
+            self.set_keymap(self._keymap)
+        for message in self.loaded.errors:
+            self.notify(display_line(message), title="Not opened", severity="error",
+                        timeout=30, markup=False)
+        for message in self.loaded.warnings:
+            self.notify(display_line(message), severity="warning", timeout=15, markup=False)
+        self._refresh_counts()
+        if self.views:
+            self.views[0].focus()
+        self.set_interval(FOLD_EVERY, self.store.fold)
+
+    @property
+    def view(self) -> ArticleView | None:
+        """The article view the user is working in (the last one focused)."""
+        return self._current
+
+    def on_descendant_focus(self, event: object) -> None:
+        widget = getattr(event, "widget", None)
+        if isinstance(widget, ArticleView) and widget is not self._current:
+            self._current = widget
+            widget.parent.scroll_visible(animate=False)  # type: ignore[union-attr]
+            self._refresh_panel()
+
+    # ------------------------------------------------------------------ status
+    def on_article_view_moved(self, message: ArticleView.Moved) -> None:
+        if message.view is self._current:
+            self._refresh_status()
+
+    def _refresh_status(self) -> None:
+        view = self.view
+        parts: list[tuple[str, str]] = [
+            (f" {self.store.annotator} ", "bold reverse"), (f" {self.store.path.name} ", "dim")]
+        if view is not None:
+            parts.append((f" {view.article.name} @{view.cursor}", ""))
+            sel = view.selection
+            if view.sticky:
+                parts.append((" ANCHOR", "bold yellow"))
+            if sel:
+                parts.append((f" sel {sel[1] - sel[0]}", "bold"))
+                index = view.match_index()
+                if index:
+                    parts.append((f" match {index}/{len(view.matches)}", "bold green"))
+            for ann in self.store.at(view.article.sha256, view.cursor):
+                parts.append(("  ", ""))
+                parts.append((f" {ann.tag} ", str(self.tag_styles.of(ann.tag))))
+                parts.append((f" «{ann.quote[:40]}»", ""))
+                if ann.note:
+                    parts.append((f" note: {ann.note[:60]}", "italic"))
+                if ann.links:
+                    parts.append((f" links: {len(ann.links)}", "bold"))
+        if self.link_from:
+            source = self.store.get(self.link_from)
+            if source:
+                parts.append((f"  LINKING from «{source.quote[:30]}»: go to another "
+                              "annotation and press l", "bold magenta"))
+        self.query_one(StatusLine).show(parts)
+
+    def _refresh_counts(self) -> None:
+        for pane in self.panes:
+            pane.set_count(len(self.store.for_article(pane.view.article.sha256)))
+
+    def _refresh_panel(self) -> None:
+        panel = self.query_one(AnnotationPanel)
+        if panel.display and self.view is not None:
+            article = self.view.article
+            panel.show(article.title, self.store.for_article(article.sha256), self.tag_styles)
+
+    # ------------------------------------------------------------------ changes
+    def _do(self, change: Change) -> bool:
+        try:
+            self.history.do(change)
+        except (InputError, OSError) as err:
+            self.notify(display_line(str(err)), severity="error", markup=False)
+            return False
+        self._changed(change)
+        return True
+
+    def _changed(self, change: Change) -> None:
+        touched = {a.article_sha256 for pair in change.pairs for a in pair if a is not None}
+        for view in self.views:
+            if view.article.sha256 in touched:
+                view.repaint_all()
+        self._refresh_counts()
+        self._refresh_panel()
+        self._refresh_status()
+
+    def _under_cursor(self, what: str) -> Annotation | None:
+        view = self.view
+        if view is None:
+            return None
+        ann = _innermost(self.store.at(view.article.sha256, view.cursor))
+        if ann is None:
+            self.notify(f"No annotation under the cursor to {what}: ] and [ jump to one.",
+                        severity="warning", markup=False)
+        return ann
+
+    # ------------------------------------------------------------------ actions
+    def action_tag(self, tag: str) -> None:
+        view = self.view
+        if view is None:
+            return
+        sel = view.selection
+        if sel is None:
+            self.notify("Select text first: shift+arrows, v, s (sentence), / (search) or a "
+                        "mouse drag.", severity="warning", markup=False)
+            return
+        if self._do(self.store.prepare_add(view.article, sel[0], sel[1], tag)):
+            view.sticky = False
+            view.set_cursor(sel[1])
+
+    def action_retag(self) -> None:
+        ann = self._under_cursor("retag")
+        if ann is None:
+            return
+
+        def chosen(tag: str | None) -> None:
+            if tag and tag != ann.tag and self.store.get(ann.id) == ann:
+                self._do(self.store.prepare_update(ann.id, f"retag {tag}", tag=tag))
+
+        self.push_screen(PickScreen("Change the tag to…", tag_items(self.tags),
+                                    {t.key: t.name for t in self.tags}, ann.tag), chosen)
+
+    def action_delete(self) -> None:
+        ann = self._under_cursor("delete")
+        if ann and self._do(self.store.prepare_delete(ann.id)):
+            self.notify(f"Deleted a {ann.tag} annotation (ctrl+z undoes).", markup=False)
+
+    def action_edit_note(self) -> None:
+        ann = self._under_cursor("write a note on")
+        if ann is None:
+            return
+
+        def saved(note: str | None) -> None:
+            current = self.store.get(ann.id)
+            if note is not None and current is not None and note != current.note:
+                self._do(self.store.prepare_update(ann.id, "note", note=note))
+
+        self.push_screen(NoteScreen(f"Note on {ann.tag} «{ann.quote[:50]}»", ann.note), saved)
+
+    def action_link(self) -> None:
+        ann = self._under_cursor("link")
+        if ann is None:
+            return
+        if self.link_from is None:
+            self.link_from = ann.id
+            self._refresh_status()
+            return
+        source, self.link_from = self.link_from, None
+        if source == ann.id:
+            self.notify("Linking cancelled.", markup=False)
+            self._refresh_status()
+            return
+        if self.store.get(source) is None:
+            self._refresh_status()
+            return
+        unlink = source in ann.links
+        if self._do(self.store.prepare_link(source, ann.id, unlink=unlink)):
+            self.notify("Unlinked." if unlink else "Linked both ways (L follows a link).",
+                        markup=False)
+
+    def action_follow_link(self) -> None:
+        ann = self._under_cursor("follow a link from")
+        if ann is None:
+            return
+        if not ann.links:
+            self.notify("This annotation has no links: l on it, then l on another.",
+                        severity="warning", markup=False)
+            return
+        self._follow = (self._follow + 1) % len(ann.links)
+        target = self.store.get(ann.links[self._follow])
+        if target is not None:
+            self._jump_to(target)
+
+    def _jump_to(self, ann: Annotation) -> None:
+        for view in self.views:
+            if view.article.sha256 == ann.article_sha256:
+                view.focus()
+                view.sticky = False
+                view.set_cursor(ann.start)
+                return
+        self.notify(f"That annotation is in {display_line(ann.article)}, which is not open.",
+                    severity="warning", markup=False)
+
+    def action_jump(self, direction: int) -> None:
+        view = self.view
+        if view is None:
+            return
+        anns = self.store.for_article(view.article.sha256)
+        if not anns:
+            self.notify("No annotations in this article yet.", markup=False)
+            return
+        starts = [a.start for a in anns] if len(anns) < 2000 else None
+        if direction > 0:
+            index = (bisect.bisect_right(starts, view.cursor) if starts is not None else
+                     bisect.bisect_right(anns, view.cursor, key=lambda a: a.start))
+            target = anns[index % len(anns)]
+        else:
+            index = (bisect.bisect_left(starts, view.cursor) if starts is not None else
+                     bisect.bisect_left(anns, view.cursor, key=lambda a: a.start))
+            target = anns[(index - 1) % len(anns)]
+        view.sticky = False
+        view.set_cursor(target.start)
+
+    def action_undo(self) -> None:
+        self._step(self.history.undo, "Nothing to undo.", "Undone")
+
+    def action_redo(self) -> None:
+        self._step(self.history.redo, "Nothing to redo.", "Redone")
+
+    def _step(self, step: object, empty: str, done: str) -> None:
+        try:
+            change = step()  # type: ignore[operator]
+        except (InputError, OSError) as err:
+            self.notify(display_line(str(err)), severity="error", markup=False)
+            return
+        if change is None:
+            self.notify(empty, markup=False)
+            return
+        self._changed(change)
+        self.notify(f"{done}: {change.label.removeprefix('undo ')}", markup=False)
+
+    def action_copy(self) -> None:
+        view = self.view
+        if view is None:
+            return
+        span = view.selection
+        if span is None:
+            ann = self._under_cursor("copy")
+            if ann is None:
+                return
+            span = (ann.start, ann.end)
+        article = view.article
+        quote = article.text[span[0]:span[1]]
+        self.copy_text(f"“{quote}”\n— {article.title} ({article.name}, characters "
+                       f"{span[0]}–{span[1]})")
+
+    def copy_text(self, text: str) -> str:
+        """Copy with pyperclip where a system clipboard exists, else OSC 52; say which."""
+        import pyperclip
+
+        try:
+            pyperclip.copy(text)
+            how = "Copied to the system clipboard."
+        except pyperclip.PyperclipException:
+            self.copy_to_clipboard(text)
+            how = ("No system clipboard here: copied through the terminal (OSC 52), which "
+                   "works where the terminal allows it.")
+        self.notify(how, markup=False)
+        return how
+
+    def action_toggle_panel(self) -> None:
+        panel = self.query_one(AnnotationPanel)
+        panel.display = not panel.display
+        if panel.display:
+            self._refresh_panel()
+            panel.options.focus()
+        elif self.view is not None:
+            self.view.focus()
+
+    def on_option_list_option_selected(self, event: object) -> None:
+        option = getattr(event, "option", None)
+        ann = self.store.get(option.id) if option is not None and option.id else None
+        if ann is not None:
+            self._jump_to(ann)
+
+    def action_search(self) -> None:
+        if self.view is None:
+            return
+        search = self.query_one("#search", Input)
+        search.placeholder = f"search {display_line(self.view.article.title)[:40]} " \
+                             "(case and accents ignored)"
+        search.display = True
+        search.value = self.view.query
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "search":
+            return
+        event.input.display = False
+        view = self.view
+        if view is None:
+            return
+        view.focus()
+        if event.value:
+            self._search(view, event.value, backwards=False)
+
+    def on_key(self, event: object) -> None:
+        search = self.query_one("#search", Input)
+        if getattr(event, "key", None) == "escape":
+            if search.has_focus:
+                search.display = False
+                if self.view is not None:
+                    self.view.focus()
+            elif self.query_one(AnnotationPanel).has_focus_within:
+                self.action_toggle_panel()
+            elif self.link_from is not None:
+                self.link_from = None
+                self._refresh_status()
+
+    def _search(self, view: ArticleView, query: str, backwards: bool) -> None:
+        if not view.search(query, backwards=backwards):
+            self.notify(f"No match for «{display_line(query)}» in "
+                        f"{display_line(view.article.title)}.", severity="warning", markup=False)
+
+    def action_search_step(self, backwards: bool) -> None:
+        view = self.view
+        if view is None:
+            return
+        if not view.query:
+            self.notify("Search first with /.", markup=False)
+            return
+        self._search(view, view.query, backwards)
+
+    def action_next_pane(self, step: int) -> None:
+        if self.views:
+            current = self.views.index(self.view) if self.view in self.views else -1
+            self.views[(current + step) % len(self.views)].focus()
+
+    def action_goto_pane(self, number: int) -> None:
+        if number <= len(self.views):
+            self.views[number - 1].focus()
+
+    def action_pick_article(self) -> None:
+        items = [(str(n), Text.assemble((f" {n} ", "bold"), " " + display_line(v.article.title),
+                                        (f"  {display_line(v.article.name)}", "dim")))
+                 for n, v in enumerate(self.views, start=1)]
+
+        def chosen(number: str | None) -> None:
+            if number:
+                self.action_goto_pane(int(number))
+
+        self.push_screen(PickScreen("Go to article", items), chosen)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_rows()))
+
+    def key_rows(self) -> list[tuple[str, str, str]]:
+        rows = []
+        bindings = [*ArticleView.BINDINGS, *self._bindings.key_to_bindings.values()]
+        seen = set()
+        for item in bindings:
+            for binding in item if isinstance(item, list) else [item]:
+                if not isinstance(binding, Binding) or binding.id in seen:
+                    continue
+                seen.add(binding.id)
+                keys = self._keymap.get(binding.id or "", binding.key)
+                display = ", ".join(self.get_key_display(Binding(k.strip(), ""))
+                                    for k in keys.split(","))
+                rows.append((display, binding.description, binding.id or ""))
+        return rows
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for spec in self.tags:
+            yield SystemCommand(f"Tag the selection as {spec.name}", f"key {spec.key}",
+                                partial(self.action_tag, spec.name))
+        commands = [
+            ("Search the article", "/", self.action_search),
+            ("Change the tag of the annotation under the cursor", "t", self.action_retag),
+            ("Delete the annotation under the cursor", "d", self.action_delete),
+            ("Edit the note of the annotation under the cursor", "e", self.action_edit_note),
+            ("Link two annotations (l here, l there)", "l", self.action_link),
+            ("Follow a link to the other article", "L", self.action_follow_link),
+            ("Undo the last change", "ctrl+z", self.action_undo),
+            ("Redo", "ctrl+y", self.action_redo),
+            ("Copy the quote with its source", "y", self.action_copy),
+            ("Show or hide the annotation panel", "a", self.action_toggle_panel),
+            ("Go to an article", "o", self.action_pick_article),
+            ("Show every key", "?", self.action_help),
+        ]
+        for title, key, callback in commands:
+            yield SystemCommand(title, f"key {key}", callback)
+
+
+def run_app(loaded: LoadResult, *, db: Path, annotator: str) -> int:
+    """Open the store (refusing a bad or busy file before the screen starts), run, close."""
+    try:
+        tags = load_tags()
+        keymap = load_keys()
+        store = AnnotationStore(db, annotator)
+    except FactreadError as err:
+        print(f"factread: {display_line(str(err))}", file=sys.stderr)
+        return 1
+    try:
+        FactreadApp(loaded, store, tags, keymap).run()
+    finally:
+        store.close()
+    return 0
+
+
+__all__ = ["Article", "FactreadApp", "run_app"]

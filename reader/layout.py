@@ -1,0 +1,85 @@
+"""Word-wrapping an article into screen rows, keeping every row's text offsets.
+
+A row is ``text[starts[i]:ends[i]]`` (never containing the newline). Columns are terminal
+cells; wide characters take two.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+
+from annotations.segments import next_boundary
+
+_TOKEN = re.compile(r"\S+\s*|\s+")
+
+
+@dataclass
+class Rows:
+    starts: list[int]
+    ends: list[int]
+    width: int
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def row_of(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+
+def wrap(text: str, width: int) -> Rows:
+    """Greedy word wrap. Spaces after a word stay on its row (they may run past the edge,
+    invisibly); a word wider than the row is cut at grapheme boundaries."""
+    width = max(width, 4)
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for para in text.split("\n"):
+        n = len(para)
+        if n <= width and (para.isascii() or cell_len(para) <= width):
+            starts.append(pos)
+            ends.append(pos + n)
+        else:
+            _wrap_paragraph(para, pos, width, starts, ends)
+        pos += n + 1
+    return Rows(starts, ends, width)
+
+
+def _cells(text: str) -> int:
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def _wrap_paragraph(para: str, base: int, width: int, starts: list[int], ends: list[int]) -> None:
+    row_start = 0
+    used = 0
+    for match in _TOKEN.finditer(para):
+        token = match.group()
+        word = token.rstrip()
+        word_cells = _cells(word)
+        if used + word_cells <= width:
+            used += word_cells + len(token) - len(word)
+            continue
+        if used:
+            starts.append(base + row_start)
+            ends.append(base + match.start())
+            row_start, used = match.start(), 0
+            if word_cells <= width:
+                used = word_cells + len(token) - len(word)
+                continue
+        # A word wider than a row: cut it into row-sized pieces.
+        i, end = match.start(), match.start() + len(word)
+        while i < end:
+            j = next_boundary(para, i)
+            cells = _cells(para[i:j])
+            if used + cells > width and used:
+                starts.append(base + row_start)
+                ends.append(base + i)
+                row_start, used = i, 0
+            used += cells
+            i = j
+        used += len(token) - len(word)
+    starts.append(base + row_start)
+    ends.append(base + len(para))

@@ -1,0 +1,121 @@
+"""Modal screens: note editor, tag picker, article picker, help."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, OptionList, TextArea
+from textual.widgets.option_list import Option
+
+from annotations.config import TagSpec
+from annotations.text import display_line
+
+MODAL_CSS = """
+ModalScreen { align: center middle; }
+ModalScreen > Vertical { width: 80%; max-width: 100; height: auto; max-height: 90%;
+                         border: thick $accent; background: $surface; padding: 0 1; }
+"""
+
+
+class NoteScreen(ModalScreen[str | None]):
+    """Multi-line note editor: ctrl+s saves, Esc cancels."""
+
+    DEFAULT_CSS = MODAL_CSS + "NoteScreen TextArea { height: 12; }"
+    BINDINGS = [Binding("ctrl+s", "save", "save", id="note-save"),
+                Binding("escape", "cancel", "cancel", id="note-cancel")]
+
+    def __init__(self, heading: str, note: str) -> None:
+        super().__init__()
+        self.heading = heading
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(display_line(self.heading), no_wrap=True, overflow="ellipsis"))
+            yield TextArea(self.note, soft_wrap=True, id="note")
+            yield Label(Text("ctrl+s save · Esc cancel", style="dim"))
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickScreen(ModalScreen[str | None]):
+    """Choose one item from a list; Enter picks, Esc cancels, an item's key picks it."""
+
+    DEFAULT_CSS = MODAL_CSS + "PickScreen OptionList { height: auto; max-height: 20; }"
+    BINDINGS = [Binding("escape", "cancel", "cancel", id="pick-cancel")]
+
+    def __init__(self, heading: str, items: Sequence[tuple[str, Text]],
+                 keys: dict[str, str] | None = None, current: str | None = None) -> None:
+        super().__init__()
+        self.heading = heading
+        self.items = items
+        self.keys = keys or {}
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text(self.heading, style="bold"))
+            yield OptionList(*(Option(label, id=ident) for ident, label in self.items))
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        ids = [ident for ident, _ in self.items]
+        if self.current in ids:
+            options.highlighted = ids.index(self.current)
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def on_key(self, event: object) -> None:
+        character = getattr(event, "character", None)
+        if character in self.keys:
+            event.stop()
+            self.dismiss(self.keys[character])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def tag_items(tags: Sequence[TagSpec]) -> list[tuple[str, Text]]:
+    return [(t.name, Text.assemble((f" {t.key} ", "bold"), (f" {t.name} ", f"on {t.colour}")))
+            for t in tags]
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = MODAL_CSS + "HelpScreen DataTable { height: auto; max-height: 40; }"
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss_help", "close", id="help-close")]
+
+    def __init__(self, rows: Sequence[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text("factread keys (Esc closes; ctrl+p: every action by name)",
+                             style="bold"))
+            table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
+            table.add_columns("key", "action", "id (remap in config.toml [keys])")
+            for row in self.rows:
+                table.add_row(*row)
+            yield table
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)

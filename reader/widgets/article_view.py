@@ -1,0 +1,420 @@
+"""One article, word-wrapped, with a cursor, a selection and annotation highlights.
+
+A line-API ``ScrollView``: only rows on screen are rendered, each rendered row is cached
+as a ``Strip``, and a cursor move repaints just the rows whose look changed. All text goes
+through ``annotations.text.display`` and into ``Segment``s: never markup.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotations.articles import Article
+from annotations.config import TagSpec
+from annotations.model import Annotation
+from annotations.search import FoldedText
+from annotations.segments import (
+    next_boundary,
+    next_word,
+    prev_boundary,
+    prev_word,
+    sentence_at,
+    snap,
+)
+from annotations.text import display
+from reader.layout import Rows, wrap
+
+Layer = Callable[[int, int], list[Annotation]]
+"""(start, end) -> annotations overlapping it, in position order."""
+
+
+def _contrast(colour: str) -> str:
+    r, g, b = Color.parse(colour).get_truecolor()
+    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+
+
+@dataclass(frozen=True)
+class TagStyles:
+    fill: dict[str, Style]
+    """Tag name to the style of its highlight."""
+    unknown: Style
+
+    @classmethod
+    def from_specs(cls, specs: Iterable[TagSpec]) -> TagStyles:
+        return cls({s.name: Style(bgcolor=s.colour, color=_contrast(s.colour)) for s in specs},
+                   Style(bgcolor="#777777", color="#000000"))
+
+    def of(self, tag: str) -> Style:
+        return self.fill.get(tag, self.unknown)
+
+
+SELECTION = Style(bgcolor="#5f5fd7", color="#ffffff")
+OVERLAP = Style(underline=True, bold=True)
+CURSOR = Style(reverse=True)
+CURSOR_UNFOCUSED = Style(underline=True)
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """The reading surface of one pane."""
+
+    ALLOW_SELECT = False  # our own selection, not Textual's copy-selection
+
+    BINDINGS: list[BindingType] = [
+        Binding("left", "move('left')", "char left", show=False, id="left"),
+        Binding("right", "move('right')", "char right", show=False, id="right"),
+        Binding("up", "move('up')", "line up", show=False, id="up"),
+        Binding("down", "move('down')", "line down", show=False, id="down"),
+        Binding("w,ctrl+right", "move('word')", "next word", show=False, id="word-next"),
+        Binding("b,ctrl+left", "move('back')", "previous word", show=False, id="word-prev"),
+        Binding("home", "move('home')", "line start", show=False, id="line-start"),
+        Binding("end", "move('end')", "line end", show=False, id="line-end"),
+        Binding("pageup", "move('pageup')", "page up", show=False, id="page-up"),
+        Binding("pagedown,space", "move('pagedown')", "page down", show=False, id="page-down"),
+        Binding("g,ctrl+home", "move('top')", "start of article", show=False, id="top"),
+        Binding("G,ctrl+end", "move('bottom')", "end of article", show=False, id="bottom"),
+        Binding("shift+left", "move('left', True)", "extend left", show=False, id="sel-left"),
+        Binding("shift+right", "move('right', True)", "extend right", show=False, id="sel-right"),
+        Binding("shift+up", "move('up', True)", "extend up", show=False, id="sel-up"),
+        Binding("shift+down", "move('down', True)", "extend down", show=False, id="sel-down"),
+        Binding("ctrl+shift+right", "move('word', True)", "extend a word", show=False,
+                id="sel-word-next"),
+        Binding("ctrl+shift+left", "move('back', True)", "extend a word back", show=False,
+                id="sel-word-prev"),
+        Binding("shift+home", "move('home', True)", "extend to line start", show=False,
+                id="sel-line-start"),
+        Binding("shift+end", "move('end', True)", "extend to line end", show=False,
+                id="sel-line-end"),
+        Binding("shift+pageup", "move('pageup', True)", "extend a page up", show=False,
+                id="sel-page-up"),
+        Binding("shift+pagedown", "move('pagedown', True)", "extend a page down", show=False,
+                id="sel-page-down"),
+        Binding("v", "anchor", "anchor", id="anchor"),
+        Binding("s", "sentence", "sentence", id="sentence"),
+        Binding("escape", "clear_selection", "clear selection", show=False, id="clear"),
+    ]
+
+    class Moved(Message):
+        """The cursor or the selection changed."""
+
+        def __init__(self, view: ArticleView) -> None:
+            super().__init__()
+            self.view = view
+
+    cursor: reactive[int] = reactive(0, always_update=False, repaint=False, init=False)
+
+    def __init__(self, article: Article, mine: Layer, tag_styles: TagStyles, *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.article = article
+        self.text = article.text
+        # One symbol per character: display column == text offset within a row.
+        self._shown = display(article.text).replace("\t", " ")
+        self.mine = mine
+        self.theirs: Layer | None = None
+        self.tag_styles = tag_styles
+        self.anchor: int | None = None
+        self.sticky = False
+        """``v`` mode: plain movement extends the selection."""
+        self._goal_col: int | None = None
+        self._rows = Rows([0], [0], 0)
+        self._cache: dict[int, Strip] = {}
+        self._folded: FoldedText | None = None
+        self.matches: list[tuple[int, int]] = []
+        self.query = ""
+
+    # ------------------------------------------------------------ geometry
+    def _rewrap(self, width: int) -> None:
+        if width != self._rows.width:
+            self._rows = wrap(self.text, width)
+            self._cache.clear()
+            self.virtual_size = Size(width, len(self._rows))
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._rewrap(self.scrollable_content_region.width)
+        self.scroll_to_cursor(center=True)
+
+    def on_mount(self) -> None:
+        self._rewrap(max(self.scrollable_content_region.width, 20))
+
+    @property
+    def rows(self) -> Rows:
+        return self._rows
+
+    def _col_of(self, offset: int) -> int:
+        row = self._rows.row_of(offset)
+        return cell_len(self._shown[self._rows.starts[row]:offset])
+
+    def _offset_at(self, row: int, col: int) -> int:
+        row = max(0, min(row, len(self._rows) - 1))
+        start, end = self._rows.starts[row], self._rows.ends[row]
+        used = 0
+        i = start
+        while i < end:
+            j = next_boundary(self.text, i)
+            width = cell_len(self._shown[i:j])
+            if used + width > col:
+                return i
+            used += width
+            i = j
+        return end
+
+    # ------------------------------------------------------------ selection
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        if self.anchor is None or self.anchor == self.cursor:
+            return None
+        return (min(self.anchor, self.cursor), max(self.anchor, self.cursor))
+
+    def set_cursor(self, offset: int, *, extend: bool = False, anchor: int | None = None,
+                   keep_goal: bool = False) -> None:
+        """Move the cursor (and the selection), repainting only rows whose look changed."""
+        old_cursor, old_sel = self.cursor, self.selection
+        offset = snap(self.text, offset)
+        if anchor is not None:
+            self.anchor = snap(self.text, anchor)
+        elif extend or self.sticky:
+            if self.anchor is None:
+                self.anchor = old_cursor
+        else:
+            self.anchor = None
+        self.cursor = offset
+        if not keep_goal:
+            self._goal_col = None
+        self._repaint_between(old_cursor, old_sel)
+        self.scroll_to_cursor()
+        self.post_message(self.Moved(self))
+
+    def _repaint_between(self, old_cursor: int, old_sel: tuple[int, int] | None) -> None:
+        spans = [(old_cursor, old_cursor + 1), (self.cursor, self.cursor + 1)]
+        new_sel = self.selection
+        if old_sel != new_sel:
+            a0, b0 = old_sel or (old_cursor, old_cursor)
+            a1, b1 = new_sel or (self.cursor, self.cursor)
+            spans += [(min(a0, a1), max(a0, a1) + 1), (min(b0, b1), max(b0, b1) + 1)]
+        self.repaint_spans(spans)
+
+    def repaint_spans(self, spans: Iterable[tuple[int, int]]) -> None:
+        rows = self._rows
+        top = round(self.scroll_offset.y)
+        bottom = top + self.size.height
+        for start, end in spans:
+            first = rows.row_of(start)
+            last = rows.row_of(max(start, end - 1))
+            for row in range(first, last + 1):
+                self._cache.pop(row, None)
+            lo, hi = max(first, top), min(last, bottom)
+            if lo <= hi:
+                self.refresh_lines(lo, hi - lo + 1)
+
+    def repaint_all(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def scroll_to_cursor(self, center: bool = False) -> None:
+        row = self._rows.row_of(self.cursor)
+        top = round(self.scroll_offset.y)
+        height = max(1, self.scrollable_content_region.height)
+        if center and not top <= row < top + height:
+            self.scroll_to(y=max(0, row - height // 3), animate=False)
+        elif row < top:
+            self.scroll_to(y=row, animate=False)
+        elif row >= top + height:
+            self.scroll_to(y=row - height + 1, animate=False)
+
+    # ------------------------------------------------------------ actions
+    def action_move(self, how: str, extend: bool = False) -> None:
+        text, cursor = self.text, self.cursor
+        rows = self._rows
+        keep_goal = how in ("up", "down", "pageup", "pagedown")
+        if how == "left":
+            target = prev_boundary(text, cursor)
+        elif how == "right":
+            target = next_boundary(text, cursor)
+        elif how == "word":
+            target = next_word(text, cursor)
+        elif how == "back":
+            target = prev_word(text, cursor)
+        elif how == "home":
+            target = rows.starts[rows.row_of(cursor)]
+        elif how == "end":
+            row = rows.row_of(cursor)
+            target = rows.ends[row]
+            if row + 1 < len(rows) and rows.starts[row + 1] == target:
+                target = prev_boundary(text, target)  # stay on this row
+        elif how == "top":
+            target = 0
+        elif how == "bottom":
+            target = len(text)
+        else:
+            step = {"up": -1, "down": 1}.get(how)
+            page = max(1, self.scrollable_content_region.height - 1)
+            delta = step if step is not None else (-page if how == "pageup" else page)
+            if self._goal_col is None:
+                self._goal_col = self._col_of(cursor)
+            target_row = rows.row_of(cursor) + delta
+            if step is None:
+                self.scroll_to(y=self.scroll_offset.y + delta, animate=False)
+            target = self._offset_at(target_row, self._goal_col)
+            if target_row < 0:
+                target = 0
+            elif target_row >= len(rows):
+                target = len(text)
+        self.set_cursor(target, extend=extend, keep_goal=keep_goal)
+
+    def action_anchor(self) -> None:
+        """``v``: drop an anchor; movement then extends from it until ``v`` or Esc."""
+        if self.sticky:
+            self.sticky = False
+            self.post_message(self.Moved(self))
+        else:
+            self.sticky = True
+            self.set_cursor(self.cursor, anchor=self.cursor)
+
+    def action_sentence(self) -> None:
+        span = sentence_at(self.text, self.cursor)
+        if span is None:
+            self.app.bell()
+            return
+        self.sticky = False
+        self.select(*span)
+
+    def action_clear_selection(self) -> None:
+        self.sticky = False
+        self.set_cursor(self.cursor)
+
+    def select(self, start: int, end: int) -> None:
+        """Select [start, end) with the cursor at its end."""
+        self.set_cursor(end, anchor=start)
+
+    # ------------------------------------------------------------ search
+    def search(self, query: str, *, backwards: bool = False) -> int:
+        """Select the next (or previous) match of ``query`` after the cursor. Returns the
+        number of matches in the article (0: nothing selected)."""
+        if query != self.query or self._folded is None:
+            self._folded = self._folded or FoldedText(self.text)
+            self.query = query
+            self.matches = self._folded.find_all(query)
+        if not self.matches:
+            return 0
+        sel = self.selection
+        if backwards:
+            here = sel[0] if sel else self.cursor
+            before = [m for m in self.matches if m[0] < here]
+            start, end = before[-1] if before else self.matches[-1]
+        else:
+            # A match at the cursor counts; a selected one is passed over.
+            here = sel[0] + 1 if sel else self.cursor
+            found = bisect.bisect_left(self.matches, (here, -1))
+            start, end = self.matches[found % len(self.matches)]
+        self.sticky = False
+        self.select(start, end)
+        return len(self.matches)
+
+    def match_index(self) -> int:
+        sel = self.selection
+        return self.matches.index(sel) + 1 if sel in self.matches else 0
+
+    # ------------------------------------------------------------ mouse
+    def _offset_from_mouse(self, event: events.MouseEvent) -> int | None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        return self._offset_at(round(self.scroll_offset.y) + offset.y, offset.x)
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        at = self._offset_from_mouse(event)
+        if at is None:
+            return
+        self.focus()
+        self.sticky = False
+        self._drag_from = at
+        self.capture_mouse()
+        self.set_cursor(at)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if getattr(self, "_drag_from", None) is None or not event.button:
+            return
+        at = self._offset_from_mouse(event)
+        if at is not None:
+            self.set_cursor(at, anchor=self._drag_from)
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        self._drag_from = None
+        self.release_mouse()
+
+    def on_focus(self) -> None:
+        self.repaint_spans([(self.cursor, self.cursor + 1)])
+        self.post_message(self.Moved(self))
+
+    def on_blur(self) -> None:
+        self.repaint_spans([(self.cursor, self.cursor + 1)])
+
+    # ------------------------------------------------------------ rendering
+    def render_line(self, y: int) -> Strip:
+        row = round(self.scroll_offset.y) + y
+        if row >= len(self._rows):
+            return Strip.blank(self.size.width, self.rich_style)
+        strip = self._cache.get(row)
+        if strip is None:
+            if len(self._cache) > 4000:
+                self._cache.clear()
+            strip = self._render_row(row)
+            self._cache[row] = strip
+        return strip
+
+    def _render_row(self, row: int) -> Strip:
+        start, end = self._rows.starts[row], self._rows.ends[row]
+        base = self.rich_style
+        width = self.scrollable_content_region.width
+        mine = self.mine(start, max(end, start + 1))
+        theirs = self.theirs(start, max(end, start + 1)) if self.theirs else []
+        points = {start, end}
+        for ann in (*mine, *theirs):
+            points.add(max(start, min(end, ann.start)))
+            points.add(max(start, min(end, ann.end)))
+        sel = self.selection
+        if sel:
+            points.update((max(start, min(end, sel[0])), max(start, min(end, sel[1]))))
+        cursor, cursor_end = self.cursor, next_boundary(self.text, self.cursor)
+        if start <= cursor < end:
+            points.update((cursor, min(end, cursor_end)))
+        cuts = sorted(points)
+        segments: list[Segment] = []
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            if a >= b:
+                continue
+            style = base
+            covering = [x for x in mine if x.start <= a < x.end]
+            if covering:
+                inner = min(covering, key=lambda x: x.end - x.start)
+                style = style + self.tag_styles.of(inner.tag)
+                if len(covering) > 1:
+                    style = style + OVERLAP
+            for other in theirs:
+                if other.start <= a < other.end:
+                    colour = self.tag_styles.of(other.tag).bgcolor
+                    style = style + Style(underline=True, color=colour if not covering else None)
+                    break
+            if sel and sel[0] <= a < sel[1]:
+                style = style + SELECTION
+            if a == cursor:
+                style = style + (CURSOR if self.has_focus else CURSOR_UNFOCUSED)
+            segments.append(Segment(self._shown[a:b], style))
+        if cursor == end and (row + 1 == len(self._rows) or self._rows.starts[row + 1] > end):
+            segments.append(Segment(" ", base + (CURSOR if self.has_focus else CURSOR_UNFOCUSED)))
+        strip = Strip(segments)
+        return strip.crop_extend(0, width, base)

@@ -1,0 +1,52 @@
+"""The annotation panel: the focused article's annotations; Enter jumps to one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from annotations.model import Annotation
+from annotations.text import display_line
+from reader.widgets.article_view import TagStyles
+
+
+def describe(ann: Annotation, styles: TagStyles, width: int = 60) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f" {ann.tag} ", style=styles.of(ann.tag))
+    text.append(" " + display_line(ann.quote[:width]))
+    if ann.note:
+        text.append("  — " + display_line(ann.note[:width]), style="italic")
+    if ann.links:
+        text.append(f"  ⇄{len(ann.links)}", style="bold")
+    return text
+
+
+class AnnotationPanel(Vertical):
+    DEFAULT_CSS = """
+    AnnotationPanel { dock: right; width: 44; border-left: solid $accent; display: none; }
+    AnnotationPanel > Label { height: 1; width: 100%; background: $panel; }
+    AnnotationPanel > OptionList { height: 1fr; border: none; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.header = Label("")
+        self.options = OptionList()
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        yield self.options
+
+    def show(self, title: str, anns: Sequence[Annotation], styles: TagStyles) -> None:
+        self.header.update(Text(f" {display_line(title)}: {len(anns)} annotations",
+                                no_wrap=True, overflow="ellipsis"))
+        highlighted = self.options.highlighted
+        self.options.clear_options()
+        self.options.add_options([Option(describe(a, styles), id=a.id) for a in anns])
+        if highlighted is not None and anns:
+            self.options.highlighted = min(highlighted, len(anns) - 1)
