@@ -28,6 +28,9 @@ from reader.widgets.pane import ArticlePane
 from reader.widgets.panel import AnnotationPanel
 from reader.widgets.status import StatusLine
 
+MIN_PANE = 30
+"""Narrowest readable column; fewer panes are shown side by side below it."""
+
 FOLD_EVERY = 30.0
 """Seconds between folds of the journal into the main file while the screen is open, so a
 copy of the file taken meanwhile is current."""
@@ -42,7 +45,7 @@ class FactreadApp(App[int]):
     TITLE = "factread"
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS: list[BindingType] = [  # noqa: RUF012 (Textual's convention)
+    BINDINGS: list[BindingType] = [
         Binding("q", "quit", "quit", id="quit"),
         Binding("question_mark", "help", "help", id="help"),
         Binding("slash", "search", "search", id="search"),
@@ -60,8 +63,9 @@ class FactreadApp(App[int]):
         Binding("y", "copy", "copy", id="copy"),
         Binding("a", "toggle_panel", "panel", id="panel"),
         Binding("o", "pick_article", "articles", show=False, id="articles"),
-        Binding("tab", "next_pane(1)", "next pane", show=False, id="pane-next"),
-        Binding("shift+tab", "next_pane(-1)", "prev. pane", show=False, id="pane-prev"),
+        Binding("tab", "next_pane(1)", "next pane", show=False, id="pane-next", priority=True),
+        Binding("shift+tab", "next_pane(-1)", "prev. pane", show=False, id="pane-prev",
+                priority=True),
         *(Binding(str(n), f"goto_pane({n})", f"pane {n}", show=False, id=f"pane-{n}")
           for n in range(1, 10)),
     ]
@@ -91,7 +95,9 @@ class FactreadApp(App[int]):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        with HorizontalScroll(id="panes"):
+        panes = HorizontalScroll(id="panes")
+        panes.can_focus = False  # Tab moves between articles, not onto their container
+        with panes:
             yield from self.panes
             if not self.panes:
                 yield Static(Text("No article could be opened: see the messages."),
@@ -102,6 +108,7 @@ class FactreadApp(App[int]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._size_panes()  # before the first layout, so each article is wrapped once
         if self._keymap:
             self.set_keymap(self._keymap)
         for message in self.loaded.errors:
@@ -113,6 +120,22 @@ class FactreadApp(App[int]):
         if self.views:
             self.views[0].focus()
         self.set_interval(FOLD_EVERY, self.store.fold)
+
+    def on_resize(self) -> None:
+        self._size_panes()
+
+    def _size_panes(self) -> None:
+        """As many panes as fit at MIN_PANE columns share the width; the rest are one
+        scroll (or Tab, a number, o) away."""
+        if not self.panes:
+            return
+        panel = self.query_one(AnnotationPanel)
+        available = self.size.width - (panel.outer_size.width if panel.display else 0)
+        shown = max(1, min(len(self.panes), available // MIN_PANE))
+        width = max(MIN_PANE, available // shown)
+        for index, pane in enumerate(self.panes):
+            last = index == shown - 1 and shown == len(self.panes)
+            pane.styles.width = width + (available - width * shown if last else 0)
 
     @property
     def view(self) -> ArticleView | None:
@@ -168,7 +191,8 @@ class FactreadApp(App[int]):
         panel = self.query_one(AnnotationPanel)
         if panel.display and self.view is not None:
             article = self.view.article
-            panel.show(article.title, self.store.for_article(article.sha256), self.tag_styles)
+            panel.show(article.title, self.store.for_article(article.sha256), self.tag_styles,
+                       self.view.cursor)
 
     # ------------------------------------------------------------------ changes
     def _do(self, change: Change) -> bool:
@@ -181,10 +205,14 @@ class FactreadApp(App[int]):
         return True
 
     def _changed(self, change: Change) -> None:
-        touched = {a.article_sha256 for pair in change.pairs for a in pair if a is not None}
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for pair in change.pairs:
+            for ann in pair:
+                if ann is not None:
+                    spans.setdefault(ann.article_sha256, []).append((ann.start, ann.end))
         for view in self.views:
-            if view.article.sha256 in touched:
-                view.repaint_all()
+            if view.article.sha256 in spans:
+                view.repaint_spans(spans[view.article.sha256])
         self._refresh_counts()
         self._refresh_panel()
         self._refresh_status()
@@ -210,8 +238,9 @@ class FactreadApp(App[int]):
                         "mouse drag.", severity="warning", markup=False)
             return
         if self._do(self.store.prepare_add(view.article, sel[0], sel[1], tag)):
+            # The cursor rests on the new annotation, so e, l or t act on it next.
             view.sticky = False
-            view.set_cursor(sel[1])
+            view.set_cursor(sel[0])
 
     def action_retag(self) -> None:
         ann = self._under_cursor("retag")
@@ -356,6 +385,7 @@ class FactreadApp(App[int]):
     def action_toggle_panel(self) -> None:
         panel = self.query_one(AnnotationPanel)
         panel.display = not panel.display
+        self.call_after_refresh(self._size_panes)
         if panel.display:
             self._refresh_panel()
             panel.options.focus()
@@ -387,7 +417,7 @@ class FactreadApp(App[int]):
             return
         view.focus()
         if event.value:
-            self._search(view, event.value, backwards=False)
+            self._search(view, event.value, backwards=False, here=True)
 
     def on_key(self, event: object) -> None:
         search = self.query_one("#search", Input)
@@ -402,8 +432,9 @@ class FactreadApp(App[int]):
                 self.link_from = None
                 self._refresh_status()
 
-    def _search(self, view: ArticleView, query: str, backwards: bool) -> None:
-        if not view.search(query, backwards=backwards):
+    def _search(self, view: ArticleView, query: str, backwards: bool, *,
+                here: bool = False) -> None:
+        if not view.search(query, backwards=backwards, here=here):
             self.notify(f"No match for «{display_line(query)}» in "
                         f"{display_line(view.article.title)}.", severity="warning", markup=False)
 

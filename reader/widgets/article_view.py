@@ -8,6 +8,7 @@ through ``annotations.text.display`` and into ``Segment``s: never markup.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -122,7 +123,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.article = article
         self.text = article.text
         # One symbol per character: display column == text offset within a row.
-        self._shown = display(article.text).replace("\t", " ")
+        shown = display(article.text)
+        self._shown = shown.replace("\t", " ") if "\t" in shown else shown
         self.mine = mine
         self.theirs: Layer | None = None
         self.tag_styles = tag_styles
@@ -135,20 +137,20 @@ class ArticleView(ScrollView, can_focus=True):
         self._folded: FoldedText | None = None
         self.matches: list[tuple[int, int]] = []
         self.query = ""
+        self._drag_from: int | None = None
+        self._base: Style | None = None
 
     # ------------------------------------------------------------ geometry
     def _rewrap(self, width: int) -> None:
-        if width != self._rows.width:
+        if width > 0 and width != self._rows.width:
             self._rows = wrap(self.text, width)
             self._cache.clear()
             self.virtual_size = Size(width, len(self._rows))
 
     def on_resize(self, event: events.Resize) -> None:
+        # Wrapping 1 MB takes tens of ms: only ever at the width the text is shown at.
         self._rewrap(self.scrollable_content_region.width)
         self.scroll_to_cursor(center=True)
-
-    def on_mount(self) -> None:
-        self._rewrap(max(self.scrollable_content_region.width, 20))
 
     @property
     def rows(self) -> Rows:
@@ -301,9 +303,10 @@ class ArticleView(ScrollView, can_focus=True):
         self.set_cursor(end, anchor=start)
 
     # ------------------------------------------------------------ search
-    def search(self, query: str, *, backwards: bool = False) -> int:
-        """Select the next (or previous) match of ``query`` after the cursor. Returns the
-        number of matches in the article (0: nothing selected)."""
+    def search(self, query: str, *, backwards: bool = False, here: bool = False) -> int:
+        """Select the next (or previous) match of ``query`` after the cursor (``here``: a
+        match starting at the cursor counts). Returns the number of matches in the
+        article (0: nothing selected)."""
         if query != self.query or self._folded is None:
             self._folded = self._folded or FoldedText(self.text)
             self.query = query
@@ -312,13 +315,12 @@ class ArticleView(ScrollView, can_focus=True):
             return 0
         sel = self.selection
         if backwards:
-            here = sel[0] if sel else self.cursor
-            before = [m for m in self.matches if m[0] < here]
+            last = sel[0] if sel else self.cursor
+            before = [m for m in self.matches if m[0] < last]
             start, end = before[-1] if before else self.matches[-1]
         else:
-            # A match at the cursor counts; a selected one is passed over.
-            here = sel[0] + 1 if sel else self.cursor
-            found = bisect.bisect_left(self.matches, (here, -1))
+            first = sel[0] + 1 if sel else self.cursor + (0 if here else 1)
+            found = bisect.bisect_left(self.matches, (first, -1))
             start, end = self.matches[found % len(self.matches)]
         self.sticky = False
         self.select(start, end)
@@ -346,7 +348,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.set_cursor(at)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if getattr(self, "_drag_from", None) is None or not event.button:
+        # Between our mouse-down and mouse-up (the mouse is captured), any motion drags.
+        if self._drag_from is None:
             return
         at = self._offset_from_mouse(event)
         if at is not None:
@@ -376,9 +379,16 @@ class ArticleView(ScrollView, can_focus=True):
             self._cache[row] = strip
         return strip
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None
+        self._cache.clear()
+
     def _render_row(self, row: int) -> Strip:
         start, end = self._rows.starts[row], self._rows.ends[row]
-        base = self.rich_style
+        base = self._base
+        if base is None:
+            base = self._base = self.rich_style  # costly to compute; changes only with CSS
         width = self.scrollable_content_region.width
         mine = self.mine(start, max(end, start + 1))
         theirs = self.theirs(start, max(end, start + 1)) if self.theirs else []
@@ -394,7 +404,7 @@ class ArticleView(ScrollView, can_focus=True):
             points.update((cursor, min(end, cursor_end)))
         cuts = sorted(points)
         segments: list[Segment] = []
-        for a, b in zip(cuts, cuts[1:], strict=False):
+        for a, b in itertools.pairwise(cuts):
             if a >= b:
                 continue
             style = base

@@ -25,10 +25,10 @@ class TitleBar(Widget):
     def render(self) -> Text:
         article = self.view.article
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"{self.number} ", style="bold reverse")
+        text.append(f" {self.number} ", style="bold reverse")
+        text.append(f" {self.count} ann. ", style="italic")
         text.append(" " + display_line(article.title), style="bold")
         text.append(f"  {display_line(article.name)}", style="dim")
-        text.append(f"  {self.count} ann.", style="italic")
         return text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 from rich.text import Text
@@ -42,11 +43,13 @@ class AnnotationPanel(Vertical):
         yield self.header
         yield self.options
 
-    def show(self, title: str, anns: Sequence[Annotation], styles: TagStyles) -> None:
+    def show(self, title: str, anns: Sequence[Annotation], styles: TagStyles,
+             cursor: int) -> None:
+        """List ``anns``, highlighting the first at or after ``cursor``."""
         self.header.update(Text(f" {display_line(title)}: {len(anns)} annotations",
                                 no_wrap=True, overflow="ellipsis"))
-        highlighted = self.options.highlighted
         self.options.clear_options()
         self.options.add_options([Option(describe(a, styles), id=a.id) for a in anns])
-        if highlighted is not None and anns:
-            self.options.highlighted = min(highlighted, len(anns) - 1)
+        if anns:
+            here = bisect.bisect_left(anns, cursor, key=lambda a: a.start)
+            self.options.highlighted = min(here, len(anns) - 1)

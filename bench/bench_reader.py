@@ -1,0 +1,202 @@
+"""Reading-screen speed at 160x45: one 1 MB article with 10,000 annotations beside the
+four other bundled articles, against a stock read-only, word-wrapping TextArea.
+
+    python bench/bench_reader.py [--quick]
+
+Targets (issue 3): first frame <= 0.5 s; a cursor move, a shift+move or a page down
+<= 10 ms median CPU per keypress; tagging a selection on screen and durable <= 30 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import pty
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import TextArea
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import big_articles, build_file
+
+from annotations.articles import LoadResult, bundled_paths, load_article
+from annotations.config import DEFAULT_TAGS
+from annotations.store import AnnotationStore
+from reader.app import FactreadApp
+
+SIZE = (160, 45)
+KEYS = {"cursor move": "down", "shift+move": "shift+right", "page down": "pagedown"}
+
+
+class StockApp(App[None]):
+    """The baseline: five stock TextAreas, read-only and soft-wrapped."""
+
+    def __init__(self, texts: list[str]) -> None:
+        super().__init__()
+        self.texts = texts
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            for text in self.texts:
+                yield TextArea(text, read_only=True, soft_wrap=True)
+
+
+class AppClock:
+    """CPU spent by the app itself on a key: the bound action, the messages it causes
+    and the compositor frames that paint the result. Pilot's own waiting is left out."""
+
+    def __init__(self, app: App) -> None:
+        self.spent = 0.0
+        self.depth = 0
+        app.run_action = self.timed(app.run_action)  # type: ignore[method-assign]
+        app._dispatch_message = self.timed(app._dispatch_message)  # type: ignore[method-assign]
+
+    def timed(self, method):
+        async def wrapper(*args, **kwargs):
+            outer = self.depth == 0
+            self.depth += 1
+            t0 = time.process_time()
+            try:
+                return await method(*args, **kwargs)
+            finally:
+                self.depth -= 1
+                if outer:
+                    self.spent += time.process_time() - t0
+
+        return wrapper
+
+    def watch_screen(self, screen) -> None:
+        refresh = screen._compositor_refresh
+
+        def frame() -> None:
+            t0 = time.process_time()
+            refresh()
+            self.spent += time.process_time() - t0
+
+        screen._compositor_refresh = frame
+
+
+async def per_key_cpu(app: App, keys: dict[str, str], presses: int) -> dict[str, float]:
+    """Median CPU ms per keypress inside the app, from key to the painted frame."""
+    results = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        clock = AppClock(app)
+        clock.watch_screen(app.screen)
+        for name, key in keys.items():
+            samples = []
+            for _ in range(presses):
+                clock.spent = 0.0
+                await pilot.press(key)
+                await pilot.pause()
+                samples.append(clock.spent)
+            results[name] = statistics.median(samples) * 1000
+    return results
+
+
+async def tag_ms(app: FactreadApp, repeats: int) -> tuple[float, float]:
+    """Tagging a sentence: (in-app CPU from key to painted and fsynced, wall time of the
+    same work). The wall time adds only the fsync wait; Textual's frame timer (up to 1/60 s)
+    and Pilot's polling are not the app's."""
+    cpu, wall = [], []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        clock = AppClock(app)
+        clock.watch_screen(app.screen)
+        action = app.action_tag
+        spent_wall = [0.0]
+
+        def timed_tag(tag: str) -> None:
+            t0 = time.perf_counter()
+            action(tag)
+            spent_wall[0] = time.perf_counter() - t0
+
+        app.action_tag = timed_tag  # type: ignore[method-assign]
+        for _ in range(repeats):
+            await pilot.press("pagedown", "s")
+            await pilot.pause()
+            before = len(app.store)
+            clock.spent = 0.0
+            await pilot.press("c")
+            await pilot.pause()
+            assert len(app.store) == before + 1
+            cpu.append(clock.spent)
+            wall.append(clock.spent + spent_wall[0] - min(spent_wall[0], clock.spent))
+    return statistics.median(cpu) * 1000, statistics.median(wall) * 1000
+
+
+def first_frame_s(db: Path, paths: list[Path], cwd: Path) -> float:
+    """From exec of ``factread`` in a pseudo-terminal to the article text on screen."""
+    import fcntl
+    import struct
+    import termios
+
+    import pyte
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
+    screen = pyte.Screen(*SIZE)
+    stream = pyte.ByteStream(screen)
+    env = {**os.environ, "TERM": "xterm-256color"}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "reader", *map(str, paths), "--db", str(db)],
+                            stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env)
+    os.close(slave)
+    try:
+        while time.perf_counter() - t0 < 30:
+            if select.select([master], [], [], 0.01)[0]:
+                stream.feed(os.read(master, 1 << 16))
+                if any("Kim Jong-un respalda" in line for line in screen.display):
+                    return time.perf_counter() - t0
+        raise RuntimeError("no first frame in 30 s")
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    presses = 15 if args.quick else 60
+    with tempfile.TemporaryDirectory(dir=".") as tmp_name:
+        tmp = Path(tmp_name).resolve()
+        big = big_articles(1, 1_000_000)[0]
+        (tmp / big.name).write_text(big.text, encoding="utf-8")
+        others = [load_article(p)[0] for p in bundled_paths()[1:]]
+        articles = [big, *others]
+        db = tmp / "bench.json"
+        build_file(db, [big], 10_000)
+        paths = [tmp / big.name, *bundled_paths()[1:]]
+
+        frames = [first_frame_s(db, paths, tmp) for _ in range(3 if args.quick else 5)]
+        print(f"first frame (launch to text on screen, real pty): "
+              f"{statistics.median(frames) * 1000:.0f} ms median")
+
+        store = AnnotationStore(db, "bench")
+        ours = asyncio.run(per_key_cpu(FactreadApp(LoadResult(articles), store, DEFAULT_TAGS),
+                                       KEYS, presses))
+        stock = asyncio.run(per_key_cpu(StockApp([a.text for a in articles]), KEYS, presses))
+        print("median CPU in the app per keypress (action, messages, painted frames):")
+        for name in KEYS:
+            print(f"{name:>12}: factread {ours[name]:6.2f} ms   stock TextArea "
+                  f"{stock[name]:6.2f} ms")
+        cpu, wall = asyncio.run(tag_ms(FactreadApp(LoadResult(articles), store, DEFAULT_TAGS),
+                                       10 if args.quick else 30))
+        print(f"tag a selection, key to fsynced and painted: {cpu:.1f} ms CPU, "
+              f"{wall:.1f} ms with the fsync wait (medians)")
+        store.close(fold=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,355 @@
+"""Every key and mouse action of the reading screen, asserting on the store and the screen."""
+
+from __future__ import annotations
+
+import pyperclip
+import pytest
+
+from annotations.articles import Article
+from annotations.store import AnnotationStore
+from reader.screens import HelpScreen, NoteScreen, PickScreen
+from reader.widgets.article_view import ArticleView
+from reader.widgets.panel import AnnotationPanel
+from reader.widgets.status import StatusLine
+from tests.reader.conftest import row_styles, strip_text
+
+SIZE = (200, 50)
+
+
+def views(app) -> list[ArticleView]:
+    return list(app.query(ArticleView))
+
+
+def status(app) -> str:
+    return app.query_one(StatusLine).content.plain
+
+
+def selected(view) -> str:
+    sel = view.selection
+    return view.text[sel[0]:sel[1]] if sel else ""
+
+
+async def search(pilot, query: str) -> None:
+    await pilot.press("slash")
+    await pilot.press(*query)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def reopened(db) -> AnnotationStore:
+    return AnnotationStore(db, "x", read_only=True)
+
+
+async def test_five_articles_side_by_side_at_200_columns(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        panes = views(app)
+        assert len(panes) == 5
+        assert all(v.region.width >= 35 and v.region.x < 200 for v in panes)
+        assert strip_text(panes[0], 0).startswith("El tratado estrecha los lazos")
+        assert app.focused is panes[0]
+
+
+async def test_search_selects_the_match_and_a_tag_key_tags_it(make_app, sample, db):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "11 mil soldados")
+        view = views(app)[0]
+        assert selected(view) == "11 mil soldados"
+        await pilot.press("c")
+        (ann,) = app.store.all()
+        assert (ann.quote, ann.tag, ann.annotator) == ("11 mil soldados", "claim", "tester")
+        row = view.rows.row_of(ann.start)
+        assert any("mil soldados" in text and style.bgcolor and style.bgcolor.name == "#2f6fd6"
+                   for text, style in row_styles(view, row))
+        assert view.selection is None
+        assert view.cursor == ann.start and "claim  «11 mil soldados»" in status(app)
+        with reopened(db) as store:  # durable before the app closed
+            assert store.get(ann.id) == ann
+
+
+async def test_search_is_case_and_accent_insensitive_and_n_N_step(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await search(pilot, "moscu")
+        view = views(app)[0]
+        first = view.selection
+        assert selected(view) == "Moscú"
+        await pilot.press("n")
+        assert selected(view) == "Moscú" and view.selection[0] > first[0]
+        assert "match 2/" in status(app)
+        await pilot.press("N")
+        assert view.selection == first
+        await search(pilot, "no existe en el texto")
+        assert any("No match" in n.message for n in app._notifications)
+
+
+async def test_cursor_moves_by_grapheme_never_inside_a_flag(make_app):
+    text = "Ver 📹 🇷🇺🇰🇵 n\u0303\u0301 y 👩‍👩‍👧 fin"
+    from annotations.text import normalise
+
+    article = Article.from_text("flags.txt", normalise(text))
+    app = make_app([article])
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = views(app)[0]
+        view.set_cursor(article.text.index("🇷🇺"))
+        await pilot.press("shift+right")
+        assert selected(view) == "🇷🇺"
+        await pilot.press("shift+right")
+        assert selected(view) == "🇷🇺🇰🇵"
+        view.set_cursor(article.text.index("👩"))
+        await pilot.press("right")
+        assert article.text[view.cursor] == " "
+        await pilot.press("left", "left", "left", "left", "left")  # 👩‍👩‍👧, " ", "y", " ", ñ́
+        assert article.text[view.cursor:].startswith("\u00f1\u0301 y")
+        await pilot.press("right")  # ñ with its extra accent is one step
+        assert article.text[view.cursor:].startswith(" y")
+
+
+async def test_word_line_page_and_end_movement(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        view = views(app)[0]
+        await pilot.press("w")
+        assert view.cursor == 3  # "El |tratado"
+        await pilot.press("ctrl+right", "b")
+        assert view.cursor == 3
+        await pilot.press("down")
+        assert view.rows.row_of(view.cursor) == 1
+        await pilot.press("pagedown")
+        assert view.rows.row_of(view.cursor) > 30
+        await pilot.press("G")
+        assert view.cursor == len(view.text)
+        await pilot.press("g")
+        assert view.cursor == 0
+        await pilot.press("end")
+        assert view.cursor == view.rows.ends[0] - 1 or view.cursor == view.rows.ends[0]
+
+
+async def test_shift_movement_v_anchor_and_sentence_select(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        view = views(app)[0]
+        await pilot.press("shift+right", "shift+right")
+        assert selected(view) == "El"
+        await pilot.press("escape")
+        assert view.selection is None
+        await pilot.press("g", "v", "w", "w")
+        assert selected(view) == "El tratado "
+        assert "ANCHOR" in status(app)
+        await pilot.press("v")
+        await pilot.press("right")
+        assert view.selection is None
+        view.set_cursor(sample[0].text.index("Rusia no ha confirmado") + 5)
+        await pilot.press("s")
+        assert selected(view) == "Rusia no ha confirmado la presencia de las tropas norcoreanas."
+        await pilot.press("x")
+        assert [a.tag for a in app.store.all()] == ["contradiction"]
+
+
+async def test_mouse_drag_selects_and_click_moves_the_cursor(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        view = views(app)[1]
+        await pilot.mouse_down(view, offset=(0, 0))
+        await pilot.hover(view, offset=(5, 0))
+        await pilot.mouse_up(view, offset=(5, 0))
+        await pilot.pause()
+        assert app.focused is view
+        assert selected(view) == "Rusia"
+        await pilot.press("u")
+        assert app.store.all()[0].quote == "Rusia"
+        await pilot.click(view, offset=(3, 1))
+        assert view.selection is None and view.cursor == view.rows.starts[1] + 3
+
+
+async def test_jump_between_annotations_retag_delete_undo_redo(make_app, sample, db):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        view = views(app)[0]
+        a = app.store.add(sample[0], 100, 120, "claim")
+        b = app.store.add(sample[0], 300, 320, "claim")
+        await pilot.press("right_square_bracket")
+        assert view.cursor == 100
+        await pilot.press("right_square_bracket")
+        assert view.cursor == 300
+        await pilot.press("left_square_bracket")
+        assert view.cursor == 100
+        await pilot.press("t")
+        assert isinstance(app.screen, PickScreen)
+        await pilot.press("u")  # the tag's key picks it
+        assert app.store.get(a.id).tag == "unverified"
+        await pilot.press("d")
+        assert app.store.get(a.id) is None
+        await pilot.press("ctrl+z")
+        assert app.store.get(a.id).tag == "unverified"
+        await pilot.press("ctrl+z")
+        assert app.store.get(a.id).tag == "claim"
+        await pilot.press("ctrl+y")
+        assert app.store.get(a.id).tag == "unverified"
+        assert app.store.get(b.id) is not None
+    with reopened(db) as store:
+        assert store.get(a.id).tag == "unverified"
+
+
+async def test_note_editor_saves_with_ctrl_s_and_cancels_with_escape(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        ann = app.store.add(sample[0], 0, 10, "claim")
+        await pilot.press("e")
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press(*"Dos", "enter", *"líneas")
+        await pilot.press("ctrl+s")
+        assert app.store.get(ann.id).note == "Dos\nlíneas"
+        assert "note: Dos↵líneas" in status(app)
+        await pilot.press("e", "x", "escape")
+        assert app.store.get(ann.id).note == "Dos\nlíneas"
+
+
+async def test_link_across_panes_both_ways_and_follow(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        a = app.store.add(sample[0], 0, 10, "claim")
+        b = app.store.add(sample[1], 50, 60, "contradiction")
+        await pilot.press("l")
+        assert "LINKING" in status(app)
+        await pilot.press("2", "right_square_bracket", "l")
+        assert app.store.get(a.id).links == (b.id,)
+        assert app.store.get(b.id).links == (a.id,)
+        assert "links: 1" in status(app)
+        await pilot.press("L")
+        assert app.focused is views(app)[0] and views(app)[0].cursor == 0
+        await pilot.press("l", "2", "l")  # linking them again unlinks
+        assert app.store.get(a.id).links == ()
+
+
+async def test_copy_uses_pyperclip_or_falls_back_to_osc52(make_app, sample, monkeypatch):
+    copied = []
+    monkeypatch.setattr(pyperclip, "copy", copied.append)
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("shift+right", "shift+right", "y")
+        assert copied == [f"“El”\n— {sample[0].title} ({sample[0].name}, characters 0–2)"]
+        assert any("system clipboard" in n.message for n in app._notifications)
+
+        def broken(text):
+            raise pyperclip.PyperclipException("no clipboard")
+
+        monkeypatch.setattr(pyperclip, "copy", broken)
+        app.store.add(sample[0], 3, 10, "claim")
+        await pilot.press("escape", "right_square_bracket", "y")
+        assert app.clipboard.startswith("“tratado”")
+        assert any("OSC 52" in n.message for n in app._notifications)
+
+
+async def test_panel_lists_annotations_and_enter_jumps(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        app.store.add(sample[0], 200, 210, "claim")
+        app.store.add(sample[0], 400, 420, "unverified")
+        await pilot.press("a")
+        panel = app.query_one(AnnotationPanel)
+        assert panel.display and panel.options.option_count == 2
+        await pilot.press("down", "enter")
+        assert app.focused is views(app)[0] and views(app)[0].cursor == 400
+        await pilot.press("a", "escape")
+        assert not app.query_one(AnnotationPanel).display
+
+
+async def test_panes_switch_with_tab_numbers_and_picker(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("tab")
+        assert app.focused is views(app)[1]
+        await pilot.press("shift+tab", "shift+tab")
+        assert app.focused is views(app)[4]
+        await pilot.press("3")
+        assert app.focused is views(app)[2]
+        await pilot.press("o", "down", "enter")
+        assert app.focused is views(app)[1]
+
+
+async def test_80x24_shows_fewer_panes_and_brings_the_focused_one_into_view(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        visible = [v for v in views(app) if 0 <= v.region.x < 80 and v.region.width > 0]
+        assert 1 <= len(visible) < 5
+        await pilot.press("5")
+        await pilot.pause()
+        last = views(app)[4]
+        assert 0 <= last.region.x and last.region.right <= 80
+
+
+async def test_help_lists_every_key(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        ids = {row[2] for row in app.screen.rows}
+        assert {"tag-claim", "tag-unverified", "tag-contradiction", "search", "link",
+                "undo", "copy", "sentence", "anchor", "pane-next"} <= ids
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_remapped_key_from_config(make_app, sample):
+    app = make_app(sample, keymap={"undo": "ctrl+u"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("shift+right", "c")
+        assert len(app.store) == 1
+        await pilot.press("ctrl+u")
+        assert len(app.store) == 0
+
+
+async def test_hostile_text_is_shown_as_symbols_never_as_markup_or_escapes(make_app):
+    evil = "[bold red]no markup[/] \x1b[2J\x07 \u202eevil\u202c end"
+    app = make_app([Article.from_text("evil.txt", evil)])
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = views(app)[0]
+        shown = strip_text(view, 0)
+        assert shown.startswith("[bold red]no markup[/] ␛[2J␇ ⇄evil⇄ end")
+        await pilot.press("shift+right", "c")
+        ann = app.store.all()[0]
+        await pilot.press("e")
+        await pilot.press("left_square_bracket", *"red", "right_square_bracket", "ctrl+s")
+        assert app.store.get(ann.id).note == "[red]"
+        assert "[red]" in status(app)
+
+
+async def test_an_article_that_failed_to_load_is_reported_and_the_rest_open(make_app, sample):
+    app = make_app(sample[:2], errors=["bad.txt: contains NUL bytes; not a text file"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert len(views(app)) == 2
+        assert any("bad.txt" in n.message for n in app._notifications)
+
+
+async def test_tag_without_selection_explains_and_changes_nothing(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", "d", "t", "e", "l")
+        assert len(app.store) == 0
+        assert any("Select text first" in n.message for n in app._notifications)
+
+
+@pytest.mark.parametrize("key", ["q"])
+async def test_quit(make_app, sample, key):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(key)
+    assert app.return_code == 0 or app.return_code is None
+
+
+async def test_rows_are_wrapped_to_the_width_they_are_shown_at(make_app, sample, tmp_path):
+    for size in (SIZE, (80, 24), (160, 45)):
+        app = make_app(sample, store=AnnotationStore(tmp_path / f"{size}.json", "t"))
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for view in views(app):
+                width = view.scrollable_content_region.width
+                assert view.rows.width == width
+                for row in range(min(len(view.rows), 60)):
+                    shown = view.text[view.rows.starts[row]:view.rows.ends[row]].rstrip()
+                    assert len(shown) <= width, (size, row, shown)

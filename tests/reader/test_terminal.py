@@ -1,0 +1,87 @@
+"""The real ``factread`` in a real pseudo-terminal, driven by keys, read with pyte."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+import pyte
+
+from annotations.store import AnnotationStore
+
+COLS, ROWS = 160, 45
+
+
+class Terminal:
+    def __init__(self, args: list[str], cwd, env: dict[str, str]) -> None:
+        self.master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, cwd=cwd,
+                                     env=env, start_new_session=True)
+        os.close(slave)
+        self.screen = pyte.Screen(COLS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+
+    def read(self, seconds: float = 0.1) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if ready:
+                try:
+                    data = os.read(self.master, 65536)
+                except OSError:
+                    return
+                self.stream.feed(data)
+
+    def text(self) -> str:
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, needle: str, timeout: float = 20.0) -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.read(0.1)
+            if needle in self.text():
+                return
+        raise AssertionError(f"{needle!r} never appeared on screen:\n{self.text()}")
+
+    def send(self, keys: str, settle: float = 0.3) -> None:
+        os.write(self.master, keys.encode())
+        self.read(settle)
+
+    def close(self) -> int:
+        try:
+            return self.proc.wait(timeout=20)
+        finally:
+            os.close(self.master)
+
+
+def test_search_tag_quit_in_a_real_terminal(tmp_path):
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS),
+           "FACTREAD_USER": "e2e", "FACTREAD_CONFIG": str(tmp_path / "none.toml")}
+    env.pop("FACTREAD_DB", None)
+    term = Terminal([sys.executable, "-m", "reader"], tmp_path, env)
+    try:
+        term.wait_for("El tratado estrecha los lazos")
+        term.wait_for("Kim Jong-un respalda")  # all five panes side by side
+        term.send("/")
+        term.send("hizo el mes pasado\r")
+        term.wait_for("sel 18")
+        term.send("u")
+        term.wait_for("unverified  «hizo el mes pasado»")
+        term.send("q")
+        assert term.close() == 0
+    finally:
+        if term.proc.poll() is None:
+            term.proc.kill()
+    with AnnotationStore(tmp_path / "factread.json", "x", read_only=True) as store:
+        (ann,) = store.all()
+        assert (ann.quote, ann.tag, ann.annotator) == ("hizo el mes pasado", "unverified", "e2e")
+        assert ann.article == "000_9f74428a1fed262a.txt"
+    assert not (tmp_path / "factread.json-journal").exists()
