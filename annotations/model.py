@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -54,9 +54,12 @@ class Annotation(NamedTuple):
     modified: str
 
     def to_dict(self) -> dict[str, Any]:
-        data = self._asdict()
-        data["links"] = list(self.links)
-        return data
+        # Spelled out: several times faster than _asdict(), and exports call it 100,000 times.
+        return {"id": self.id, "article_sha256": self.article_sha256, "article": self.article,
+                "start": self.start, "end": self.end, "quote": self.quote,
+                "prefix": self.prefix, "suffix": self.suffix, "tag": self.tag,
+                "note": self.note, "links": list(self.links), "annotator": self.annotator,
+                "created": self.created, "modified": self.modified}
 
     def changed(self, **fields: Any) -> Annotation:
         """A copy with ``fields`` replaced and ``modified`` set to now."""
@@ -151,15 +154,17 @@ def _valid(r: Any, text: str | None) -> bool:
     return ok
 
 
-def from_dict(record: object, where: str, text: str | None = None) -> Annotation:
-    """Validate an untrusted record. ``where`` names the file and record for messages;
-    with ``text``, the offsets and quote are checked against the article."""
+def from_dict(record: object, where: str | Callable[[], str],
+              text: str | None = None) -> Annotation:
+    """Validate an untrusted record. ``where`` names the file and record for messages (a
+    callable is asked only when there is a problem); with ``text``, the offsets and quote
+    are checked against the article."""
     if _valid(record, text):
         r: dict[str, Any] = record  # type: ignore[assignment]
         return Annotation(r["id"], r["article_sha256"], r["article"], r["start"], r["end"],
                           r["quote"], r["prefix"], r["suffix"], r["tag"], r["note"],
                           tuple(r["links"]), r["annotator"], r["created"], r["modified"])
-    return _checked(record, where, text)
+    return _checked(record, where() if callable(where) else where, text)
 
 
 def _checked(record: object, where: str, text: str | None) -> Annotation:

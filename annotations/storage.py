@@ -22,7 +22,7 @@ import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tinydb.storages import Storage
 
@@ -33,6 +33,8 @@ Op = list[Any]
 
 MAX_FILE_BYTES = 1024 * 1024 * 1024
 FOLD_BYTES = 4 * 1024 * 1024
+BIG_BATCH = 5_000
+"""Batches with more ops than this rewrite the main file instead of journaling."""
 
 
 def journal_path(path: Path) -> Path:
@@ -83,7 +85,7 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
 
 
-def _check_tables(data: object, where: str) -> Data:
+def check_tables(data: object, where: str) -> Data:
     if not isinstance(data, dict):
         raise InputError(f"{where}: expected a JSON object of tables")
     for name, table in data.items():
@@ -145,7 +147,7 @@ def load_data(path: Path) -> Data:
     batches, _ = read_journal(path)
     data: Data = {}
     if path.exists():
-        data = _check_tables(parse_json(read_bytes(path), str(path)), str(path))
+        data = check_tables(parse_json(read_bytes(path), str(path)), str(path))
     elif not batches:
         raise InputError(f"{path}: no such file")
     for ops in batches:
@@ -167,29 +169,33 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Replace ``path`` with ``payload`` so that a crash leaves either the old or the new
-    file, never a mixture, and keep the file's permissions."""
+@contextmanager
+def atomic_open(path: Path) -> Iterator[BinaryIO]:
+    """A file to write that replaces ``path`` only when the block ends without error: a
+    crash leaves the old or the new file, never a mixture. Keeps the file's permissions."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = _default_mode()
     tmp = path.with_name(f"{_temp_prefix(path)}{os.getpid()}-{os.urandom(4).hex()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    handle = open(tmp, "xb")
     try:
-        view = memoryview(payload)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
-        os.fchmod(fd, mode)
-        os.fsync(fd)
+        yield handle
+        handle.flush()
+        os.fchmod(handle.fileno(), mode)
+        os.fsync(handle.fileno())
     except BaseException:
-        os.close(fd)
+        handle.close()
         tmp.unlink(missing_ok=True)
         raise
-    os.close(fd)
+    handle.close()
     os.replace(tmp, path)
     _fsync_dir(path.parent)
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    with atomic_open(path) as handle:
+        handle.write(payload)
 
 
 def dump(data: Data) -> bytes:
@@ -254,6 +260,9 @@ class JournaledStorage(Storage):
         """Make a batch of ops durable, then apply it in memory."""
         if self._fd is None:
             raise RuntimeError("storage is closed")
+        if len(ops) > BIG_BATCH:
+            self._commit_by_rewrite(ops)
+            return
         line = json.dumps({"ops": ops}, ensure_ascii=False, separators=(",", ":")) + "\n"
         payload = line.encode("utf-8")
         os.write(self._fd, payload)
@@ -263,8 +272,21 @@ class JournaledStorage(Storage):
         if self._journal_bytes > self.fold_bytes:
             self.fold()
 
+    def _commit_by_rewrite(self, ops: Sequence[Op]) -> None:
+        """A batch as large as a file (an import) is written as the file itself: one
+        atomic rewrite instead of a journal line that would be folded at once. The ops go
+        to a copy, so memory still matches the disk if the write fails."""
+        data = {name: dict(table) for name, table in self._data.items()}
+        apply_ops(data, ops)
+        write_atomic(self.path, dump(data))
+        self._data = data
+        self._truncate_journal()
+
     def fold(self) -> None:
         write_atomic(self.path, dump(self._data))
+        self._truncate_journal()
+
+    def _truncate_journal(self) -> None:
         if self._fd is not None:
             os.ftruncate(self._fd, 0)
             os.fsync(self._fd)

@@ -22,7 +22,7 @@ from annotations.history import History
 from annotations.model import Annotation
 from annotations.store import AnnotationStore, Change
 from annotations.text import display_line
-from reader.screens import HelpScreen, NoteScreen, PickScreen, tag_items
+from reader.screens import ExportScreen, HelpScreen, NoteScreen, PickScreen, tag_items
 from reader.widgets.article_view import ArticleView, TagStyles
 from reader.widgets.pane import ArticlePane
 from reader.widgets.panel import AnnotationPanel
@@ -63,6 +63,7 @@ class FactreadApp(App[int]):
         Binding("y", "copy", "copy", id="copy"),
         Binding("a", "toggle_panel", "panel", id="panel"),
         Binding("o", "pick_article", "articles", show=False, id="articles"),
+        Binding("E", "export", "export", id="export"),
         Binding("tab", "next_pane(1)", "next pane", show=False, id="pane-next", priority=True),
         Binding("shift+tab", "next_pane(-1)", "prev. pane", show=False, id="pane-prev",
                 priority=True),
@@ -467,6 +468,26 @@ class FactreadApp(App[int]):
 
         self.push_screen(PickScreen("Go to article", items), chosen)
 
+    def action_export(self) -> None:
+        def chosen(answer: tuple[str, str] | None) -> None:
+            if answer is None:
+                return
+            from annotations.export import export
+
+            fmt, path = answer
+            target = Path(path).expanduser()
+            try:
+                result = export(self.store, fmt, target)
+            except (FactreadError, OSError) as err:
+                self.notify(display_line(str(err)), severity="error", markup=False)
+                return
+            for warning in result.warnings[:3]:
+                self.notify(display_line(warning), severity="warning", markup=False)
+            self.notify(f"Exported {result.count} annotations to "
+                        f"{display_line(str(target.resolve()))}", timeout=10, markup=False)
+
+        self.push_screen(ExportScreen(), chosen)
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_rows()))
 
@@ -502,6 +523,7 @@ class FactreadApp(App[int]):
             ("Copy the quote with its source", "y", self.action_copy),
             ("Show or hide the annotation panel", "a", self.action_toggle_panel),
             ("Go to an article", "o", self.action_pick_article),
+            ("Export the annotations (CSV, W3C, JSON Lines, brat)", "E", self.action_export),
             ("Show every key", "?", self.action_help),
         ]
         for title, key, callback in commands:

@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from annotations.errors import FactreadError, InputError
 from annotations.store import AnnotationStore, default_annotator, default_db_path
@@ -129,6 +130,114 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+PROGRESS_OVER = 10_000
+"""Exports and imports of more annotations than this show a progress bar on a terminal."""
+
+
+def _progress_bar(total: int, what: str) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
+    """(advance, finish) for a Rich progress bar on stderr, or no-ops off a terminal."""
+    if total <= PROGRESS_OVER or not sys.stderr.isatty():
+        return None, lambda: None
+    from rich.progress import Progress
+
+    bar = Progress(transient=True, console=_stderr())
+    task = bar.add_task(what, total=total)
+    bar.start()
+    return (lambda done: bar.update(task, completed=done)), bar.stop
+
+
+def _stderr() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from annotations.export import export, select
+
+    with _open_store(args, read_only=True) as store:
+        total = len(select(store, args.article, args.tag))
+        advance, finish = _progress_bar(total, f"exporting {args.format}")
+        try:
+            result = export(store, args.format, Path(args.out) if args.out else None,
+                            article=args.article, tag=args.tag, stdout=sys.stdout.buffer,
+                            progress=advance)
+        finally:
+            finish()
+    from annotations.text import display_line
+
+    for warning in result.warnings:
+        print(f"factread: warning: {display_line(warning)}", file=sys.stderr)
+    if result.files:
+        where = args.out if args.format == "brat" else result.files[0]
+        print(f"exported {result.count} annotations to {display_line(str(where))}",
+              file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from annotations.importing import import_file
+    from annotations.text import display_line
+
+    with _open_store(args) as store:
+        bar: list[Any] = []
+
+        def started(message: str) -> None:
+            count = int(message.split()[1])
+            if count > PROGRESS_OVER and sys.stderr.isatty():
+                from rich.status import Status
+
+                bar.append(Status(f"importing {count} annotations", console=_stderr()))
+                bar[0].start()
+
+        try:
+            plan = import_file(store, Path(args.file), args.max_bytes, started)
+        finally:
+            if bar:
+                bar[0].stop()
+    print(f"imported {len(plan.added)} annotations into {store.path.name}"
+          + (f"; {plan.present} already there" if plan.present else ""))
+    if plan.links_dropped:
+        print(f"factread: {plan.links_dropped} links point to annotations in neither file "
+              "and were left out", file=sys.stderr)
+    if plan.unplaced:
+        print(f"factread: {len(plan.unplaced)} annotations could not be placed on any "
+              "article and were not imported:", file=sys.stderr)
+        for where, why in plan.unplaced:
+            print(f"  {display_line(where)}: {display_line(why)}", file=sys.stderr)
+    return 0
+
+
+def _byte_count(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of bytes") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
+    return number
+
+
+def _build_export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", required=True, choices=("csv", "w3c", "brat", "jsonl"),
+                   help="csv (spreadsheets), w3c (Web Annotation JSON-LD), brat (a directory "
+                        "of .txt/.ann), jsonl (one record a line, lossless)")
+    p.add_argument("--out", metavar="PATH",
+                   help="file to write (directory for brat); default: standard output")
+    p.add_argument("--article", metavar="NAME", help="only this article (file name)")
+    p.add_argument("--tag", metavar="TAG", help="only this tag")
+    _db_user(p, user=False)
+
+
+def _build_import(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", metavar="FILE",
+                   help="a factread file (.json), factread CSV (.csv), JSON Lines (.jsonl) or "
+                        "W3C Web Annotation JSON (.json)")
+    p.add_argument("--max-bytes", type=_byte_count, default=100 * 1024 * 1024, metavar="N",
+                   help="refuse larger files (default 100 MB)")
+    _db_user(p)
+
+
 # ------------------------------------------------------------------ parsers
 def _build_add(p: argparse.ArgumentParser) -> None:
     p.add_argument("article", metavar="ARTICLE",
@@ -156,6 +265,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
             _build_add, cmd_add),
     "list": ("list the annotations in the file", _build_list, cmd_list),
     "check": ("check that a file is a valid factread file", _build_check, cmd_check),
+    "export": ("write the annotations as CSV, W3C Web Annotation, brat or JSON Lines",
+               _build_export, cmd_export),
+    "import": ("add the annotations of another file (factread, CSV, JSON Lines, W3C)",
+               _build_import, cmd_import),
 }
 
 

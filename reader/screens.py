@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, OptionList, TextArea
+from textual.widgets import DataTable, Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from annotations.config import TagSpec
@@ -118,4 +118,51 @@ class HelpScreen(ModalScreen[None]):
         self.query_one(DataTable).focus()
 
     def action_dismiss_help(self) -> None:
+        self.dismiss(None)
+
+
+EXPORT_FORMATS = (
+    ("csv", "CSV for spreadsheets (Excel-safe)", "factread-export.csv"),
+    ("w3c", "W3C Web Annotation JSON-LD", "factread-export.w3c.json"),
+    ("jsonl", "JSON Lines, one annotation a line", "factread-export.jsonl"),
+    ("brat", "brat standoff: a directory of .txt and .ann", "factread-brat"),
+)
+
+
+class ExportScreen(ModalScreen[tuple[str, str] | None]):
+    """Choose a format (Enter), edit the path, Enter exports; Esc cancels."""
+
+    DEFAULT_CSS = MODAL_CSS + "ExportScreen OptionList { height: auto; }"
+    BINDINGS = [Binding("escape", "cancel", "cancel", id="export-cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(Text("Export annotations: choose a format, then the path", style="bold"))
+            yield OptionList(*(Option(Text(f"{fmt:<6} {label}"), id=fmt)
+                               for fmt, label, _ in EXPORT_FORMATS))
+            yield Input(value=EXPORT_FORMATS[0][2], id="export-path")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def _format(self) -> str:
+        options = self.query_one(OptionList)
+        index = options.highlighted or 0
+        return EXPORT_FORMATS[index][0]
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        defaults = {fmt: path for fmt, _, path in EXPORT_FORMATS}
+        path = self.query_one("#export-path", Input)
+        if path.value in defaults.values():
+            path.value = defaults[event.option.id or "csv"]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.query_one("#export-path", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.value.strip():
+            self.dismiss((self._format(), event.value.strip()))
+
+    def action_cancel(self) -> None:
         self.dismiss(None)

@@ -353,3 +353,24 @@ async def test_rows_are_wrapped_to_the_width_they_are_shown_at(make_app, sample,
                 for row in range(min(len(view.rows), 60)):
                     shown = view.text[view.rows.starts[row]:view.rows.ends[row]].rstrip()
                     assert len(shown) <= width, (size, row, shown)
+
+
+async def test_E_exports_and_says_where(make_app, sample, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        app.store.add(sample[0], 0, 10, "claim", "=1+1")
+        await pilot.press("E")
+        await pilot.press("down", "enter")  # w3c
+        await pilot.press("enter")
+        await pilot.pause()
+        out = tmp_path / "factread-export.w3c.json"
+        assert out.exists() and '"purpose": "tagging"' in out.read_text()
+        assert any(str(out) in n.message for n in app._notifications)
+        await pilot.press("E", "enter")  # csv, then append to the proposed path
+        await pilot.press("end", *"/x.csv")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert (tmp_path / "factread-export.csv/x.csv").exists() is False
+        assert any("cannot write" in n.message or "No such" in n.message
+                   for n in app._notifications)

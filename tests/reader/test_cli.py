@@ -99,3 +99,44 @@ def test_help_on_every_command():
 def test_hostile_text_in_messages_is_made_visible(tmp_path):
     result = run("check", str(tmp_path / "evil\x1b[2J.json"))
     assert result.returncode == 1 and "\x1b" not in result.stderr and "␛[2J" in result.stderr
+
+
+def test_export_to_stdout_and_import_from_the_command_line(tmp_path, article, db):
+    assert run("add", str(article), "--quote", "11 mil soldados", "--tag", "claim",
+               "--note", "+ojo", "--db", str(db)).returncode == 0
+    csv_out = run("export", "--format", "csv", "--db", str(db))
+    assert csv_out.returncode == 0 and csv_out.stdout.startswith("\ufeffid,article,title")
+    assert "'+ojo" in csv_out.stdout
+    jsonl = tmp_path / "x.jsonl"
+    result = run("export", "--format", "jsonl", "--out", str(jsonl), "--db", str(db))
+    assert result.returncode == 0 and f"exported 1 annotations to {jsonl}" in result.stderr
+    other = tmp_path / "other.json"
+    # The colleague's file holds the article text, so a fresh file can take the CSV after it.
+    assert run("import", str(db), "--db", str(other)).stdout.startswith("imported 1 annotations")
+    again = run("import", str(jsonl), "--db", str(other))
+    assert again.returncode == 0 and "imported 0 annotations" in again.stdout
+    assert "1 already there" in again.stdout
+
+
+def test_export_brat_needs_a_directory_and_import_refusals_exit_1(tmp_path, db):
+    assert run("export", "--format", "brat", "--db", str(db)).returncode == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nope\n")
+    result = run("import", str(bad), "--db", str(db))
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "line 1: not factread's CSV header" in result.stderr
+    assert run("export", "--format", "pdf", "--db", str(db)).returncode == 2
+    assert run("import", str(bad), "--max-bytes", "zero").returncode == 2
+
+
+def test_unplaced_annotations_are_listed_not_dropped(tmp_path, db, sample):
+    with AnnotationStore(db, "ana") as store:
+        store.add_articles(sample[:1])
+    w3c = tmp_path / "x.json"
+    w3c.write_text(json.dumps([{"id": "urn:uuid:00000000-0000-4000-8000-000000000001",
+                                "type": "Annotation", "target": {"source": "urn:x", "selector": {
+                                    "type": "TextQuoteSelector", "exact": "no aparece"}}}]))
+    result = run("import", str(w3c), "--db", str(db))
+    assert result.returncode == 0 and "imported 0 annotations" in result.stdout
+    assert "1 annotations could not be placed" in result.stderr
+    assert "annotation 1: quote 'no aparece' found in no article" in result.stderr

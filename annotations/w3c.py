@@ -1,0 +1,135 @@
+"""W3C Web Annotation (JSON-LD) to and from the factread model."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from annotations.model import TAG_RE, UUID_RE, Annotation
+
+CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+# Identifiers from other tools (Hypothesis: https://hypothes.is/a/…) become stable uuids,
+# so importing the same file twice still adds nothing.
+_FOREIGN = uuid.UUID("6f3d7a52-6a2e-4f0b-9d8c-2f1c3b8e9a10")
+
+
+def to_w3c(ann: Annotation) -> dict[str, Any]:
+    bodies: list[dict[str, Any]] = [{"type": "TextualBody", "purpose": "tagging",
+                                     "value": ann.tag}]
+    if ann.note:
+        bodies.append({"type": "TextualBody", "purpose": "commenting", "value": ann.note,
+                       "format": "text/plain"})
+    bodies += [{"type": "SpecificResource", "purpose": "linking", "source": f"urn:uuid:{link}"}
+               for link in ann.links]
+    return {
+        "@context": CONTEXT,
+        "id": f"urn:uuid:{ann.id}",
+        "type": "Annotation",
+        "motivation": "assessing",
+        "created": ann.created,
+        "modified": ann.modified,
+        "creator": {"type": "Person", "name": ann.annotator},
+        "body": bodies,
+        "target": {
+            "source": f"urn:sha256:{ann.article_sha256}",
+            "selector": [
+                {"type": "TextQuoteSelector", "exact": ann.quote, "prefix": ann.prefix,
+                 "suffix": ann.suffix},
+                {"type": "TextPositionSelector", "start": ann.start, "end": ann.end},
+            ],
+        },
+    }
+
+
+def collection(items: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    return {
+        "@context": CONTEXT,
+        "id": f"urn:uuid:{uuid.uuid4()}",
+        "type": "AnnotationCollection",
+        "label": label,
+        "total": len(items),
+        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+    }
+
+
+def local_id(identifier: object) -> str:
+    text = str(identifier)
+    bare = text.removeprefix("urn:uuid:").lower()
+    return bare if UUID_RE.match(bare) else str(uuid.uuid5(_FOREIGN, text))
+
+
+def _as_list(value: object) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def slug_tag(value: str) -> str | None:
+    tag = re.sub(r"[^a-z0-9_-]+", "-", value.strip().lower()).strip("-")[:32]
+    return tag if TAG_RE.match(tag) else None
+
+
+class W3CError(ValueError):
+    pass
+
+
+def from_w3c(item: object, default_tag: str) -> dict[str, Any]:
+    """What an Annotation says, as a partial factread record: id, quote, prefix, suffix,
+    start/end when given, article_sha256 when the source is urn:sha256:…, tag, note,
+    links, annotator, created, modified. Raises W3CError naming the problem."""
+    if not isinstance(item, dict):
+        raise W3CError("an annotation must be an object")
+    if "id" not in item:
+        raise W3CError("annotation has no 'id'")
+    record: dict[str, Any] = {"id": local_id(item["id"])}
+    targets = _as_list(item.get("target"))
+    target = next((t for t in targets if isinstance(t, dict)), None)
+    if target is None:
+        raise W3CError("no target with selectors")
+    source = target.get("source")
+    if isinstance(source, str) and source.startswith("urn:sha256:"):
+        record["article_sha256"] = source.removeprefix("urn:sha256:")
+    for selector in _as_list(target.get("selector")):
+        if not isinstance(selector, dict):
+            continue
+        kind = selector.get("type")
+        if kind == "TextQuoteSelector":
+            record["quote"] = selector.get("exact")
+            record["prefix"] = selector.get("prefix", "")
+            record["suffix"] = selector.get("suffix", "")
+        elif kind == "TextPositionSelector":
+            record["start"], record["end"] = selector.get("start"), selector.get("end")
+    if not isinstance(record.get("quote"), str) or not record["quote"]:
+        raise W3CError("no TextQuoteSelector with an 'exact' quote")
+    tags, notes, links = [], [], []
+    for body in _as_list(item.get("body")):
+        if isinstance(body, str):
+            notes.append(body)
+            continue
+        if not isinstance(body, dict):
+            continue
+        purpose = body.get("purpose")
+        if purpose == "tagging" and isinstance(body.get("value"), str):
+            tags.append(body["value"])
+        elif purpose == "linking" and isinstance(body.get("source"), str):
+            links.append(local_id(body["source"]))
+        elif isinstance(body.get("value"), str):
+            notes.append(body["value"])
+    # Hypothesis keeps its tags in a top-level "tags" list and the comment in "text".
+    tags += [t for t in _as_list(item.get("tags")) if isinstance(t, str)]
+    if isinstance(item.get("text"), str) and item["text"]:
+        notes.append(item["text"])
+    record["tag"] = next((t for t in map(slug_tag, tags) if t), default_tag)
+    record["note"] = "\n\n".join(notes)
+    record["links"] = links
+    creator = item.get("creator") or item.get("user")
+    if isinstance(creator, dict):
+        creator = creator.get("name") or creator.get("nickname") or creator.get("id")
+    record["annotator"] = creator if isinstance(creator, str) else ""
+    for key in ("created", "modified"):
+        if isinstance(item.get(key), str):
+            record[key] = item[key]
+    if "modified" not in record and isinstance(item.get("updated"), str):
+        record["modified"] = item["updated"]
+    return record
