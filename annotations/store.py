@@ -59,10 +59,13 @@ class Change:
     label: str = ""
     articles: tuple[Article, ...] = field(default=())
     """Articles the change needs that the file may not hold yet."""
+    reviews: tuple[tuple[str, str | None, str | None], ...] = field(default=())
+    """(a colleague's annotation id, decision before, decision after) when reviewing."""
 
     def inverted(self) -> Change:
         return Change(tuple((after, before) for before, after in reversed(self.pairs)),
-                      f"undo {self.label}")
+                      f"undo {self.label}", (),
+                      tuple((ident, after, before) for ident, before, after in self.reviews))
 
 
 # (start, end, id): position order, and a total order for bisecting out one annotation.
@@ -219,9 +222,23 @@ class AnnotationStore:
                     raise InputError(f"annotation {after.id}: its article is not in the file")
                 ops.append(["put", "annotations", self._key("annotations", after.id),
                             after.to_dict()])
+        for ident, before_decision, after_decision in change.reviews:
+            if self.reviews.get(ident) != before_decision:
+                raise InputError("the review decision changed since this change was prepared")
+            if after_decision is None:
+                ops.append(["del", "reviews", self._keys["reviews", ident]])
+            else:
+                ops.append(["put", "reviews", self._key("reviews", ident),
+                            {"their_id": ident, "decision": after_decision}])
         self._commit(ops)
         self._index_articles(new_articles)
         self._reindex(change)
+        for ident, _, after_decision in change.reviews:
+            if after_decision is None:
+                self.reviews.pop(ident, None)
+                self._keys.pop(("reviews", ident), None)
+            else:
+                self.reviews[ident] = after_decision
 
     def _reindex(self, change: Change) -> None:
         if len(change.pairs) > BULK:
@@ -313,18 +330,10 @@ class AnnotationStore:
         assert added is not None
         return added
 
-    # ------------------------------------------------------------------ review
-    def set_review(self, their_id: str, decision: str | None) -> None:
-        """Remember (or forget, with None) a decision on a colleague's annotation."""
-        if decision is None:
-            key = self._keys.pop(("reviews", their_id), None)
-            if key is not None:
-                self._commit([["del", "reviews", key]])
-            self.reviews.pop(their_id, None)
-            return
-        self._commit([["put", "reviews", self._key("reviews", their_id),
-                       {"their_id": their_id, "decision": decision}]])
-        self.reviews[their_id] = decision
+    def prepare_decision(self, ident: str, decision: str | None) -> Change:
+        """Remember (or forget, with None) a review decision on annotation ``ident``."""
+        return Change((), decision or "undecide",
+                      reviews=((ident, self.reviews.get(ident), decision),))
 
     # ------------------------------------------------------------------- close
     def fold(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
@@ -20,12 +20,14 @@ from annotations.config import TagSpec, load_keys, load_tags
 from annotations.errors import FactreadError, InputError
 from annotations.history import History
 from annotations.model import Annotation
+from annotations.review import Item, ReviewSession
 from annotations.store import AnnotationStore, Change
 from annotations.text import display_line
 from reader.screens import ExportScreen, HelpScreen, NoteScreen, PickScreen, tag_items
 from reader.widgets.article_view import ArticleView, TagStyles
 from reader.widgets.pane import ArticlePane
 from reader.widgets.panel import AnnotationPanel
+from reader.widgets.review_panel import ReviewPanel
 from reader.widgets.status import StatusLine
 
 MIN_PANE = 30
@@ -64,6 +66,9 @@ class FactreadApp(App[int]):
         Binding("a", "toggle_panel", "panel", id="panel"),
         Binding("o", "pick_article", "articles", show=False, id="articles"),
         Binding("E", "export", "export", id="export"),
+        Binding("A", "accept", "accept theirs", show=False, id="review-accept"),
+        Binding("R", "reject", "reject theirs", show=False, id="review-reject"),
+        Binding("K", "keep", "keep mine", show=False, id="review-keep"),
         Binding("tab", "next_pane(1)", "next pane", show=False, id="pane-next", priority=True),
         Binding("shift+tab", "next_pane(-1)", "prev. pane", show=False, id="pane-prev",
                 priority=True),
@@ -72,8 +77,12 @@ class FactreadApp(App[int]):
     ]
 
     def __init__(self, loaded: LoadResult, store: AnnotationStore,
-                 tags: tuple[TagSpec, ...], keymap: dict[str, str] | None = None) -> None:
+                 tags: tuple[TagSpec, ...], keymap: dict[str, str] | None = None,
+                 review: ReviewSession | None = None) -> None:
         super().__init__()
+        self.review = review
+        if review is not None:
+            loaded = LoadResult(review.articles, loaded.errors, loaded.warnings)
         self.loaded = loaded
         self.store = store
         self.history = History(store)
@@ -90,6 +99,8 @@ class FactreadApp(App[int]):
         for number, article in enumerate(loaded.articles, start=1):
             view = ArticleView(article, partial(store.overlapping, article.sha256), self.tag_styles,
                                id=f"view-{number}")
+            if review is not None:
+                view.theirs = partial(review.theirs_overlapping, article.sha256)
             self.views.append(view)
             self.panes.append(ArticlePane(number, view))
         self._keymap = keymap or {}
@@ -104,6 +115,8 @@ class FactreadApp(App[int]):
                 yield Static(Text("No article could be opened: see the messages."),
                              id="empty")
         yield AnnotationPanel()
+        if self.review is not None:
+            yield ReviewPanel()
         yield Input(placeholder="search (case and accents ignored)", id="search")
         yield StatusLine()
         yield Footer()
@@ -118,6 +131,12 @@ class FactreadApp(App[int]):
         for message in self.loaded.warnings:
             self.notify(display_line(message), severity="warning", timeout=15, markup=False)
         self._refresh_counts()
+        if self.review is not None:
+            self._refresh_review()
+            for orphan in self.review.orphans[:5]:
+                self.notify(f"Orphan: {display_line(orphan.theirs.article)}: "
+                            f"{display_line(orphan.why)}", severity="warning", timeout=20,
+                            markup=False)
         if self.views:
             self.views[0].focus()
         self.set_interval(FOLD_EVERY, self.store.fold)
@@ -132,6 +151,8 @@ class FactreadApp(App[int]):
             return
         panel = self.query_one(AnnotationPanel)
         available = self.size.width - (panel.outer_size.width if panel.display else 0)
+        if self.review is not None:
+            available -= self.query_one(ReviewPanel).styles.width.value + 1  # type: ignore[union-attr]
         shown = max(1, min(len(self.panes), available // MIN_PANE))
         width = max(MIN_PANE, available // shown)
         for index, pane in enumerate(self.panes):
@@ -169,6 +190,12 @@ class FactreadApp(App[int]):
                 index = view.match_index()
                 if index:
                     parts.append((f" match {index}/{len(view.matches)}", "bold green"))
+            if self.review is not None:
+                for other in self.review.theirs_overlapping(view.article.sha256, view.cursor,
+                                                            view.cursor + 1):
+                    parts.append(("  theirs ", "underline"))
+                    parts.append((f" {other.tag} ", str(self.tag_styles.of(other.tag))))
+                    parts.append((f" by {other.annotator}", "dim"))
             for ann in self.store.at(view.article.sha256, view.cursor):
                 parts.append(("  ", ""))
                 parts.append((f" {ann.tag} ", str(self.tag_styles.of(ann.tag))))
@@ -206,6 +233,11 @@ class FactreadApp(App[int]):
         return True
 
     def _changed(self, change: Change) -> None:
+        if self.review is not None:
+            self.review.refresh()
+            self._refresh_review()
+            for view in self.views:
+                view.repaint_all()
         spans: dict[str, list[tuple[int, int]]] = {}
         for pair in change.pairs:
             for ann in pair:
@@ -316,7 +348,89 @@ class FactreadApp(App[int]):
         self.notify(f"That annotation is in {display_line(ann.article)}, which is not open.",
                     severity="warning", markup=False)
 
+    def _refresh_review(self) -> None:
+        if self.review is None:
+            return
+        near = 0
+        view = self.view
+        if view is not None:
+            order = {v.article.sha256: n for n, v in enumerate(self.views)}
+            here = (order.get(view.article.sha256, 0), view.cursor)
+            near = bisect.bisect_left([(order.get(i.article, 0), i.start)
+                                       for i in self.review.disagreements()], here)
+        self.query_one(ReviewPanel).show(self.review, self.tag_styles, near)
+
+    def _review_jump(self, direction: int) -> None:
+        """Next or previous undecided disagreement, across all articles."""
+        assert self.review is not None
+        items = self.review.disagreements()
+        view = self.view
+        if not items or view is None:
+            self.notify("No disagreements left to decide.", markup=False)
+            return
+        order = {v.article.sha256: n for n, v in enumerate(self.views)}
+        here = (order.get(view.article.sha256, 0), view.cursor)
+        keys = [(order.get(i.article, 0), i.start) for i in items]
+        if direction > 0:
+            index = bisect.bisect_right(keys, here) % len(items)
+        else:
+            index = (bisect.bisect_left(keys, here) - 1) % len(items)
+        self._go_to_item(items[index])
+
+    def _go_to_item(self, item: Item) -> None:
+        for view in self.views:
+            if view.article.sha256 == item.article:
+                view.focus()
+                view.sticky = False
+                view.set_cursor(item.start)
+                return
+
+    def _item_here(self) -> Item | None:
+        assert self.review is not None
+        view = self.view
+        if view is None:
+            return None
+        for item in self.review.disagreements():
+            if item.article != view.article.sha256:
+                continue
+            spans = [(a.start, a.end) for a in (item.theirs, *item.mine) if a is not None]
+            if any(s <= view.cursor < e for s, e in spans) or item.start == view.cursor:
+                return item
+        self.notify("No undecided disagreement under the cursor: ] jumps to the next.",
+                    severity="warning", markup=False)
+        return None
+
+    def _decide(self, how: str) -> None:
+        if self.review is None:
+            self.notify("A, R and K decide on a colleague's annotations: factread review FILE.",
+                        severity="warning", markup=False)
+            return
+        item = self._item_here()
+        if item is None:
+            return
+        try:
+            change = {"accept": self.review.prepare_accept, "reject": self.review.prepare_reject,
+                      "keep": self.review.prepare_keep}[how](item)
+        except ValueError as err:
+            self.notify(str(err), severity="warning", markup=False)
+            return
+        if self._do(change):
+            self.notify(f"{how.capitalize()}ed: {item.kind} (ctrl+z undoes).".replace(
+                "Keeped", "Kept"), markup=False)
+
+    def action_accept(self) -> None:
+        self._decide("accept")
+
+    def action_reject(self) -> None:
+        self._decide("reject")
+
+    def action_keep(self) -> None:
+        self._decide("keep")
+
     def action_jump(self, direction: int) -> None:
+        if self.review is not None:
+            self._review_jump(direction)
+            return
         view = self.view
         if view is None:
             return
@@ -395,6 +509,11 @@ class FactreadApp(App[int]):
 
     def on_option_list_option_selected(self, event: object) -> None:
         option = getattr(event, "option", None)
+        if self.review is not None and self.query_one(ReviewPanel).has_focus_within:
+            item = self.query_one(ReviewPanel).item(option.id if option else None)
+            if item is not None:
+                self._go_to_item(item)
+            return
         ann = self.store.get(option.id) if option is not None and option.id else None
         if ann is not None:
             self._jump_to(ann)
@@ -530,7 +649,8 @@ class FactreadApp(App[int]):
             yield SystemCommand(title, f"key {key}", callback)
 
 
-def run_app(loaded: LoadResult, *, db: Path, annotator: str) -> int:
+def run_app(loaded: LoadResult, *, db: Path, annotator: str,
+            review: Callable[[AnnotationStore], ReviewSession] | None = None) -> int:
     """Open the store (refusing a bad or busy file before the screen starts), run, close."""
     try:
         tags = load_tags()
@@ -540,7 +660,11 @@ def run_app(loaded: LoadResult, *, db: Path, annotator: str) -> int:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
         return 1
     try:
-        FactreadApp(loaded, store, tags, keymap).run()
+        session = review(store) if review is not None else None
+        FactreadApp(loaded, store, tags, keymap, session).run()
+    except FactreadError as err:
+        print(f"factread: {display_line(str(err))}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     return 0

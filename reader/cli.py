@@ -208,6 +208,86 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_pair(mine_path: Path, theirs_path: Path, *, read_only_mine: bool,
+               user: str | None = None) -> tuple[AnnotationStore, AnnotationStore]:
+    theirs = AnnotationStore(theirs_path, "review", read_only=True)
+    if mine_path.resolve() == theirs_path.resolve():
+        raise InputError(f"{theirs_path}: is the same file as {mine_path}")
+    mine = AnnotationStore(mine_path, default_annotator(user), read_only=read_only_mine,
+                           lock_wait=_lock_wait() if read_only_mine else 0.0)
+    return mine, theirs
+
+
+def cmd_agree(args: argparse.Namespace) -> int:
+    from annotations.agreement import agreement
+    from annotations.review import ReviewSession
+
+    mine, theirs = _open_pair(Path(args.mine), Path(args.theirs), read_only_mine=True)
+    session = ReviewSession(mine, theirs)
+    lengths = {a.sha256: len(a.text) for a in session.articles}
+    figures = agreement([(a.article_sha256, a.start, a.end, a.tag) for a in mine.all()],
+                        [(a.article_sha256, a.start, a.end, a.tag) for a in session.placed],
+                        lengths)
+    if session.orphans:
+        print(f"factread: {len(session.orphans)} of their annotations could not be placed on "
+              "my articles and are left out", file=sys.stderr)
+    if args.json or not sys.stdout.isatty():
+        print(json.dumps(figures, ensure_ascii=False, indent=None if not args.json else 1))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    def cell(value: float | int | None) -> str:
+        return "—" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    table = Table(title=f"agreement: {args.mine} (mine) vs {args.theirs} (theirs)",
+                  title_justify="left")
+    columns = ("mine", "theirs", "exact_matches", "exact_f1", "overlap_f1", "alpha_u")
+    table.add_column("tag")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for tag, row in figures["tags"].items():
+        table.add_row(tag, *(cell(row[c]) for c in columns))
+    table.add_row("overall", *(cell(figures["overall"][c]) for c in columns), style="bold")
+    console = Console(highlight=False)
+    console.print(table)
+    console.print(f"Cohen's kappa on the tags of overlapping pairs: {cell(figures['kappa'])}")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from annotations.articles import LoadResult
+    from annotations.review import ReviewSession
+
+    theirs_path = Path(args.theirs)
+    before = theirs_path.read_bytes() if theirs_path.is_file() else b""
+    theirs = AnnotationStore(theirs_path, "review", read_only=True)
+    from reader.app import run_app
+
+    def session(mine: AnnotationStore) -> ReviewSession:
+        return ReviewSession(mine, theirs)
+
+    code = run_app(LoadResult(), db=default_db_path(args.db),
+                   annotator=default_annotator(args.user), review=session)
+    # Their file is only ever read; say so loudly if anything touched it.
+    if theirs_path.read_bytes() != before:
+        print(f"factread: {theirs_path} changed while it was open for review", file=sys.stderr)
+        return 1
+    return code
+
+
+def _build_agree(p: argparse.ArgumentParser) -> None:
+    p.add_argument("mine", metavar="MINE", help="my annotation file")
+    p.add_argument("theirs", metavar="THEIRS", help="the colleague's annotation file")
+    p.add_argument("--json", action="store_true",
+                   help='print {"overall": {...}, "tags": {...}, "kappa": ...}')
+
+
+def _build_review(p: argparse.ArgumentParser) -> None:
+    p.add_argument("theirs", metavar="THEIRS", help="the colleague's annotation file (read only)")
+    _db_user(p)
+
+
 def _byte_count(value: str) -> int:
     try:
         number = int(value)
@@ -269,6 +349,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
                _build_export, cmd_export),
     "import": ("add the annotations of another file (factread, CSV, JSON Lines, W3C)",
                _build_import, cmd_import),
+    "review": ("review a colleague's file against mine: disagreements, accept, reject",
+               _build_review, cmd_review),
+    "agree": ("agreement figures between two files (F1, Krippendorff's alpha_u, kappa)",
+              _build_agree, cmd_agree),
 }
 
 

@@ -17,12 +17,12 @@ def make_app(db) -> Callable[..., FactreadApp]:
 
     def build(articles: list[Article], *, errors: list[str] | None = None,
               keymap: dict[str, str] | None = None, store: AnnotationStore | None = None,
-              ) -> FactreadApp:
+              review: object = None) -> FactreadApp:
         if store is None:
             store = AnnotationStore(db, "tester")
         stores.append(store)
         loaded = LoadResult(articles=list(articles), errors=errors or [])
-        return FactreadApp(loaded, store, DEFAULT_TAGS, keymap)
+        return FactreadApp(loaded, store, DEFAULT_TAGS, keymap, review)
 
     yield build
     for store in stores:

@@ -1,0 +1,240 @@
+"""Reviewing a colleague's annotation file against mine.
+
+Their annotations are placed on my articles (re-anchored by quote, prefix and suffix where
+they annotated another version of an article), then each is classified against mine:
+agree, tag conflict, boundary conflict or only theirs; each of mine that nothing of theirs
+touches is only mine. Accepting, rejecting and keeping are ``Change``s on my file, durable
+and undoable like any other; their file is only ever read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from annotations.articles import Article
+from annotations.importing import locate
+from annotations.model import Annotation, context, now_iso
+from annotations.search import find_exact
+from annotations.store import AnnotationStore, Change
+
+AGREE = "agree"
+TAG = "tag conflict"
+BOUNDARY = "boundary conflict"
+ONLY_THEIRS = "only theirs"
+ONLY_MINE = "only mine"
+KINDS = (AGREE, TAG, BOUNDARY, ONLY_THEIRS, ONLY_MINE)
+SIMILAR = 0.6
+"""How alike (difflib ratio) an edited quote must be to the original to re-anchor on it."""
+
+
+def _context_candidates(text: str, prefix: str, suffix: str, length: int,
+                        ) -> list[tuple[int, int]]:
+    """Spans between an occurrence of the prefix and the next occurrence of the suffix
+    that are about as long as the quote was."""
+    def ends_of(piece: str) -> list[int]:
+        for cut in (piece, piece[-16:], piece[-8:]):
+            found = [i + len(cut) for i in find_exact(text, cut)] if cut else []
+            if found:
+                return found
+        return []
+
+    def starts_of(piece: str) -> list[int]:
+        for cut in (piece, piece[:16], piece[:8]):
+            found = find_exact(text, cut) if cut else []
+            if found:
+                return found
+        return []
+
+    lefts = ends_of(prefix) if prefix else [0]
+    rights = starts_of(suffix) if suffix else [len(text)]
+    spans = []
+    limit = 2 * length + 16
+    for left in lefts[:200]:
+        at = bisect.bisect_left(rights, left + 1)
+        if at < len(rights) and rights[at] - left <= limit:
+            spans.append((left, rights[at]))
+        elif prefix and not rights:
+            spans.append((left, min(len(text), left + length)))
+    if not lefts and rights:
+        spans += [(max(0, right - length), right) for right in rights[:200]]
+    return spans
+
+
+def reanchor(ann: Annotation, text: str) -> tuple[int, int] | None:
+    """Where ``ann`` (made on another version of the article) falls in ``text``: the
+    exact quote with the best-matching context, else the span between its prefix and
+    suffix when it still resembles the quote (a word changed, text inserted inside)."""
+    found = locate(ann.quote, ann.prefix, ann.suffix, [Article("", text, "", "")], ann.start)
+    if found is not None:
+        return found[1], found[1] + len(ann.quote)
+    best: tuple[float, int, tuple[int, int]] | None = None
+    for start, end in _context_candidates(text, ann.prefix, ann.suffix, len(ann.quote)):
+        while start < end and text[start].isspace() and not ann.quote[0].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace() and not ann.quote[-1].isspace():
+            end -= 1
+        if start >= end:
+            continue
+        ratio = difflib.SequenceMatcher(None, ann.quote, text[start:end], autojunk=False).ratio()
+        key = (ratio, -abs(start - ann.start), (start, end))
+        if ratio >= SIMILAR and (best is None or key[:2] > best[:2]):
+            best = key
+    return best[2] if best else None
+
+
+@dataclass(frozen=True)
+class Item:
+    kind: str
+    article: str
+    """My article's SHA-256."""
+    start: int
+    theirs: Annotation | None
+    """Their annotation, placed on my version of the article."""
+    mine: tuple[Annotation, ...]
+
+    @property
+    def key(self) -> str:
+        """The id a decision on this item is remembered under."""
+        return self.theirs.id if self.theirs is not None else self.mine[0].id
+
+
+@dataclass
+class Orphan:
+    theirs: Annotation
+    why: str
+
+
+@dataclass
+class ReviewSession:
+    mine: AnnotationStore
+    theirs: AnnotationStore
+    articles: list[Article] = field(default_factory=list)
+    placed: list[Annotation] = field(default_factory=list)
+    moved: int = 0
+    """How many of theirs were re-anchored onto another version of the article."""
+    orphans: list[Orphan] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    original: dict[str, Annotation] = field(default_factory=dict)
+    """Their annotations as in their file, by id."""
+
+    def __post_init__(self) -> None:
+        self._align()
+        self.refresh()
+
+    # ------------------------------------------------------------ placing theirs
+    def _align(self) -> None:
+        by_name = {a.name: a for a in self.mine.articles.values()}
+        by_title = {a.title: a for a in self.mine.articles.values()}
+        self.articles = list(self.mine.articles.values())
+        theirs_only: dict[str, Article] = {}
+        for article in self.theirs.articles.values():
+            if article.sha256 in self.mine.articles:
+                continue
+            if article.name not in by_name and article.title not in by_title:
+                theirs_only[article.sha256] = article
+        self.articles += theirs_only.values()
+        self.articles.sort(key=lambda a: a.name)
+        for ann in self.theirs.all():
+            self.original[ann.id] = ann
+            if ann.article_sha256 in self.mine.articles or ann.article_sha256 in theirs_only:
+                self.placed.append(ann)
+                continue
+            their_article = self.theirs.articles[ann.article_sha256]
+            target = by_name.get(their_article.name) or by_title.get(their_article.title)
+            assert target is not None
+            span = reanchor(ann, target.text)
+            if span is None:
+                self.orphans.append(Orphan(ann, f"«{ann.quote[:40]}» no longer found in "
+                                                f"{target.name}"))
+                continue
+            start, end = span
+            prefix, suffix = context(target.text, start, end)
+            self.placed.append(ann._replace(article_sha256=target.sha256, article=target.name,
+                                            start=start, end=end, quote=target.text[start:end],
+                                            prefix=prefix, suffix=suffix))
+            self.moved += 1
+        order = {a.sha256: n for n, a in enumerate(self.articles)}
+        self.placed.sort(key=lambda a: (order[a.article_sha256], a.start, a.end, a.id))
+        self._theirs_by_article: dict[str, list[Annotation]] = {}
+        for ann in self.placed:
+            self._theirs_by_article.setdefault(ann.article_sha256, []).append(ann)
+        self._order = order
+
+    def theirs_overlapping(self, sha: str, start: int, end: int) -> list[Annotation]:
+        anns = self._theirs_by_article.get(sha, [])
+        hi = bisect.bisect_left(anns, end, key=lambda a: a.start)
+        return [a for a in anns[:hi] if a.end > start]
+
+    # ------------------------------------------------------------ classifying
+    def refresh(self) -> None:
+        """Classify again (after a decision or an undo)."""
+        items: list[Item] = []
+        touched: set[str] = set()
+        for ann in self.placed:
+            over = self.mine.overlapping(ann.article_sha256, ann.start, ann.end)
+            touched.update(a.id for a in over)
+            same = tuple(a for a in over if (a.start, a.end) == (ann.start, ann.end))
+            if any(a.tag == ann.tag for a in same):
+                kind, related = AGREE, tuple(a for a in same if a.tag == ann.tag)
+            elif same:
+                kind, related = TAG, same
+            elif any(a.tag == ann.tag for a in over):
+                kind, related = BOUNDARY, tuple(a for a in over if a.tag == ann.tag)
+            else:
+                kind, related = ONLY_THEIRS, tuple(over)
+            items.append(Item(kind, ann.article_sha256, ann.start, ann, related))
+        for ann in self.mine.all():
+            if ann.id not in touched and ann.article_sha256 in self._order:
+                items.append(Item(ONLY_MINE, ann.article_sha256, ann.start, None, (ann,)))
+        items.sort(key=lambda i: (self._order[i.article], i.start, i.kind))
+        self.items = items
+
+    def decided(self, item: Item) -> str | None:
+        return self.mine.reviews.get(item.key)
+
+    def disagreements(self) -> list[Item]:
+        """Items still to decide, in article and position order."""
+        return [i for i in self.items if i.kind != AGREE and self.decided(i) is None]
+
+    def counts(self) -> Counter[str]:
+        counts = Counter(i.kind for i in self.items)
+        counts["decided"] = sum(1 for i in self.items
+                                if i.kind != AGREE and self.decided(i) is not None)
+        counts["orphans"] = len(self.orphans)
+        return counts
+
+    # ------------------------------------------------------------ deciding
+    def prepare_accept(self, item: Item) -> Change:
+        """Their annotation into my file (their id and annotator kept), replacing mine where
+        they conflict."""
+        if item.theirs is None:
+            raise ValueError("only mine: there is nothing of theirs to accept")
+        theirs = item.theirs
+        article = next(a for a in self.articles if a.sha256 == item.article)
+        prefix, suffix = context(article.text, theirs.start, theirs.end)
+        links = tuple(i for i in theirs.links if self.mine.get(i) is not None)
+        copy = theirs._replace(article_sha256=article.sha256, article=article.name,
+                               prefix=prefix, suffix=suffix, links=(), modified=now_iso())
+        pairs: list[tuple[Annotation | None, Annotation | None]] = []
+        if item.kind in (TAG, BOUNDARY):
+            for ann in item.mine:
+                pairs += self.mine.prepare_delete(ann.id).pairs
+        pairs.append((None, copy._replace(links=links)))
+        for link in links:
+            other = self.mine.get(link)
+            assert other is not None
+            pairs.append((other, other.changed(links=(*other.links, copy.id))))
+        decision = self.mine.reviews.get(theirs.id)
+        reviews = ((theirs.id, decision, None),) if decision is not None else ()
+        return Change(tuple(pairs), "accept theirs", (article,), reviews)
+
+    def prepare_reject(self, item: Item) -> Change:
+        if item.theirs is None:
+            raise ValueError("only mine: there is nothing of theirs to reject")
+        return self.mine.prepare_decision(item.key, "rejected")
+
+    def prepare_keep(self, item: Item) -> Change:
+        return self.mine.prepare_decision(item.key, "kept")

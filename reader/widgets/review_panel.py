@@ -1,0 +1,79 @@
+"""The review panel: counts of each class and the disagreements still to decide."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from annotations.review import AGREE, BOUNDARY, ONLY_MINE, ONLY_THEIRS, TAG, Item, ReviewSession
+from annotations.text import display_line
+from reader.widgets.article_view import TagStyles
+
+
+def describe(item: Item, styles: TagStyles) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{item.kind:<17}", style="bold")
+    if item.theirs is not None:
+        text.append(f" {item.theirs.tag} ", style=styles.of(item.theirs.tag))
+        text.append(" " + display_line(item.theirs.quote[:50]))
+    for mine in item.mine[:1]:
+        text.append("  mine: ", style="dim")
+        text.append(f" {mine.tag} ", style=styles.of(mine.tag))
+        if item.theirs is None:
+            text.append(" " + display_line(mine.quote[:50]))
+    return text
+
+
+WINDOW = 200
+
+
+class ReviewPanel(Vertical):
+    DEFAULT_CSS = """
+    ReviewPanel { dock: right; width: 56; border-left: solid $warning; }
+    ReviewPanel > Label { width: 100%; background: $panel; }
+    ReviewPanel > OptionList { height: 1fr; border: none; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.header = Label("")
+        self.options = OptionList()
+        self.shown: list[Item] = []
+
+    def compose(self) -> ComposeResult:
+        yield self.header
+        yield self.options
+
+    def show(self, session: ReviewSession, styles: TagStyles, near: int = 0) -> None:
+        """Counts, and up to WINDOW open disagreements from about index ``near``: laying out
+        thousands of options takes seconds, and ] / [ reach every one anyway."""
+        counts = session.counts()
+        header = Text(no_wrap=False)
+        header.append(f" reviewing {display_line(str(session.theirs.path.name))}\n", style="bold")
+        for kind in (AGREE, TAG, BOUNDARY, ONLY_THEIRS, ONLY_MINE):
+            header.append(f" {kind}: {counts[kind]}")
+        header.append(f"\n decided: {counts['decided']}  orphans: {counts['orphans']}"
+                      f"  re-anchored: {session.moved}")
+        pending = session.disagreements()
+        first = max(0, min(near - WINDOW // 10, len(pending) - WINDOW))
+        self.shown = pending[first:first + WINDOW]
+        if len(pending) > WINDOW:
+            header.append(f"\n listing {first + 1}–{first + len(self.shown)} of "
+                          f"{len(pending)} open; ] [ step through all", style="italic")
+        self.header.update(header)
+        self.options.clear_options()
+        self.options.add_options([Option(describe(item, styles), id=str(n))
+                                  for n, item in enumerate(self.shown)])
+
+    def item(self, option_id: str | None) -> Item | None:
+        if option_id is None or not option_id.isdigit() or int(option_id) >= len(self.shown):
+            return None
+        return self.shown[int(option_id)]
+
+    def orphan_lines(self, session: ReviewSession) -> Sequence[str]:
+        return [f"{o.theirs.article}: {o.why}" for o in session.orphans]

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+import pytest
+
+from annotations.articles import Article
+from annotations.history import History
+from annotations.review import (
+    AGREE,
+    BOUNDARY,
+    ONLY_MINE,
+    ONLY_THEIRS,
+    TAG,
+    ReviewSession,
+    reanchor,
+)
+from annotations.store import AnnotationStore
+
+TEXT = ("Rusia no ha confirmado la presencia de tropas. Zelenski afirmó que Corea del Norte "
+        "envió 11 mil soldados a Kursk. El tratado se firmó en junio en Pyongyang.\n")
+
+
+def span(text, phrase):
+    start = text.index(phrase)
+    return start, start + len(phrase)
+
+
+@pytest.fixture
+def pair(tmp_path):
+    article = Article.from_text("a.txt", TEXT)
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        mine.add(article, *span(TEXT, "Rusia no ha confirmado"), "unverified")
+        mine.add(article, *span(TEXT, "11 mil soldados"), "claim")
+        mine.add(article, *span(TEXT, "se firmó en junio"), "claim")
+        mine.add(article, *span(TEXT, "Pyongyang"), "claim")  # only mine
+    with AnnotationStore(tmp_path / "theirs.json", "bob") as theirs:
+        theirs.add(article, *span(TEXT, "Rusia no ha confirmado"), "unverified")  # agree
+        theirs.add(article, *span(TEXT, "11 mil soldados"), "contradiction")  # tag conflict
+        theirs.add(article, *span(TEXT, "firmó en junio"), "claim")  # boundary conflict
+        theirs.add(article, *span(TEXT, "Zelenski afirmó"), "unverified")  # only theirs
+    return tmp_path / "mine.json", tmp_path / "theirs.json"
+
+
+def kinds(session):
+    return sorted(item.kind for item in session.items)
+
+
+def test_every_class(pair):
+    mine_path, theirs_path = pair
+    with AnnotationStore(mine_path, "ana") as mine:
+        theirs = AnnotationStore(theirs_path, "x", read_only=True)
+        session = ReviewSession(mine, theirs)
+        assert kinds(session) == sorted([AGREE, TAG, BOUNDARY, ONLY_THEIRS, ONLY_MINE])
+        tag = next(i for i in session.items if i.kind == TAG)
+        assert tag.theirs.tag == "contradiction" and [m.tag for m in tag.mine] == ["claim"]
+        assert [i.kind for i in session.disagreements()] == [ONLY_THEIRS, TAG, BOUNDARY,
+                                                             ONLY_MINE]
+
+
+def test_accept_reject_keep_with_undo_and_their_file_untouched(pair):
+    mine_path, theirs_path = pair
+    before = theirs_path.read_bytes()
+    with AnnotationStore(mine_path, "ana") as mine:
+        session = ReviewSession(mine, AnnotationStore(theirs_path, "x", read_only=True))
+        history = History(mine)
+        by_kind = {i.kind: i for i in session.items}
+
+        history.do(session.prepare_accept(by_kind[TAG]))
+        session.refresh()
+        accepted = mine.get(by_kind[TAG].theirs.id)
+        assert accepted.tag == "contradiction" and accepted.annotator == "bob"
+        assert by_kind[TAG].mine[0].id not in {a.id for a in mine.all()}
+        assert TAG not in kinds(session) and kinds(session).count(AGREE) == 2
+
+        history.do(session.prepare_reject(by_kind[ONLY_THEIRS]))
+        history.do(session.prepare_keep(by_kind[BOUNDARY]))
+        session.refresh()
+        assert [i.kind for i in session.disagreements()] == [ONLY_MINE]
+        assert mine.reviews == {by_kind[ONLY_THEIRS].theirs.id: "rejected",
+                                by_kind[BOUNDARY].theirs.id: "kept"}
+
+        history.undo()  # keep
+        history.undo()  # reject
+        history.undo()  # accept
+        session.refresh()
+        assert kinds(session) == sorted([AGREE, TAG, BOUNDARY, ONLY_THEIRS, ONLY_MINE])
+        assert mine.reviews == {}
+        history.redo()
+        history.redo()
+    with AnnotationStore(mine_path, "ana", read_only=True) as mine:  # durable
+        assert mine.reviews == {by_kind[ONLY_THEIRS].theirs.id: "rejected"}
+        session = ReviewSession(mine, AnnotationStore(theirs_path, "x", read_only=True))
+        assert ONLY_THEIRS not in [i.kind for i in session.disagreements()]  # stays rejected
+    assert theirs_path.read_bytes() == before
+
+
+def edited(text, old, new):
+    assert old in text
+    return text.replace(old, new, 1)
+
+
+@pytest.mark.parametrize("change, phrase, expected", [
+    # insertion before the span: offsets shift, quote unchanged
+    (lambda t: "ÚLTIMA HORA. " + t, "11 mil soldados", "11 mil soldados"),
+    # insertion inside the span
+    (lambda t: edited(t, "11 mil soldados", "11 mil jóvenes soldados"), "11 mil soldados",
+     "11 mil jóvenes soldados"),
+    # a changed word inside the quote
+    (lambda t: edited(t, "envió 11 mil soldados", "envió 12 mil soldados"), "envió 11 mil soldados",
+     "envió 12 mil soldados"),
+])
+def test_reanchoring_after_edits(change, phrase, expected):
+    old = Article.from_text("a.txt", TEXT)
+    new_text = change(TEXT)
+    from annotations.model import create
+
+    start, end = span(TEXT, phrase)
+    ann = create(text=old.text, article_sha256=old.sha256, article="a.txt", start=start, end=end,
+                 tag="claim", annotator="bob")
+    placed = reanchor(ann, new_text)
+    assert placed is not None and new_text[placed[0]:placed[1]] == expected
+
+
+def test_their_other_version_is_reanchored_and_what_is_gone_becomes_an_orphan(tmp_path):
+    old = Article.from_text("a.txt", TEXT)
+    new = Article.from_text("a.txt", "ACTUALIZADO. " + edited(
+        TEXT, "El tratado se firmó en junio en Pyongyang.", "Fin."))
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        mine.add_articles([new])
+    with AnnotationStore(tmp_path / "theirs.json", "bob") as theirs:
+        moved = theirs.add(old, *span(TEXT, "11 mil soldados"), "claim")
+        gone = theirs.add(old, *span(TEXT, "se firmó en junio"), "claim")
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        session = ReviewSession(mine, AnnotationStore(tmp_path / "theirs.json", "x",
+                                                      read_only=True))
+        (placed,) = session.placed
+        assert placed.id == moved.id and placed.article_sha256 == new.sha256
+        assert new.text[placed.start:placed.end] == "11 mil soldados"
+        assert session.moved == 1
+        assert [o.theirs.id for o in session.orphans] == [gone.id]
+        assert "no longer found" in session.orphans[0].why
+        (item,) = session.items
+        assert item.kind == ONLY_THEIRS

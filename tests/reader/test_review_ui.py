@@ -1,0 +1,75 @@
+"""factread review: two layers, disagreements to step through, A/R/K, undo."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from annotations.review import BOUNDARY, ONLY_MINE, ONLY_THEIRS, TAG, ReviewSession
+from annotations.store import AnnotationStore
+from reader.widgets.review_panel import ReviewPanel
+from reader.widgets.status import StatusLine
+from tests.annotations.test_review import TEXT, pair  # noqa: F401 (fixture)
+
+
+def open_review(make_app, mine_path, theirs_path):
+    mine = AnnotationStore(mine_path, "ana")
+    session = ReviewSession(mine, AnnotationStore(theirs_path, "x", read_only=True))
+    return make_app([], store=mine, review=session), session
+
+
+async def test_review_layers_panel_jumps_and_decisions(make_app, pair):  # noqa: F811
+    mine_path, theirs_path = pair
+    before = theirs_path.read_bytes()
+    app, session = open_review(make_app, mine_path, theirs_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ReviewPanel)
+        header = str(panel.header.render())
+        assert "agree: 1" in header and "tag conflict: 1" in header
+        assert "only theirs: 1" in header and "only mine: 1" in header
+        assert panel.options.option_count == 4
+        view = app.views[0]
+        # Their layer is drawn: underlined where they annotated.
+        row = view.rows.row_of(TEXT.index("Zelenski"))
+        assert any(seg.style and seg.style.underline and "Zelenski" in seg.text
+                   for seg in view._render_row(row))
+        await pilot.press("right_square_bracket")
+        assert view.cursor == TEXT.index("Zelenski afirmó")
+        assert "theirs" in app.query_one(StatusLine).content.plain
+        only_theirs = next(i for i in session.items if i.kind == ONLY_THEIRS)
+        await pilot.press("R")  # reject only-theirs
+        assert app.store.reviews == {only_theirs.theirs.id: "rejected"}
+        await pilot.press("right_square_bracket")
+        assert view.cursor == TEXT.index("11 mil soldados")
+        await pilot.press("A")  # accept their tag
+        assert [a.tag for a in app.store.at(view.article.sha256, view.cursor)] == ["contradiction"]
+        await pilot.press("right_square_bracket", "K")  # keep mine in the boundary conflict
+        kinds = [i.kind for i in session.disagreements()]
+        assert kinds == [ONLY_MINE]
+        await pilot.press("ctrl+z", "ctrl+z")
+        assert sorted(i.kind for i in session.disagreements()) == sorted(
+            [TAG, BOUNDARY, ONLY_MINE])
+        await pilot.press("left_square_bracket")
+        assert panel.options.option_count == 3
+    assert theirs_path.read_bytes() == before
+
+
+async def test_decision_keys_outside_review_explain_themselves(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.press("A")
+        assert any("factread review" in n.message for n in app._notifications)
+
+
+def test_review_refuses_a_malformed_colleague_file_and_touches_mine(tmp_path, pair):  # noqa: F811
+    mine_path, _ = pair
+    before = mine_path.read_bytes()
+    bad = tmp_path / "evil.json"
+    bad.write_text('{"meta": {"1": {"format": "factread", "version": 1, "annotator": "x", '
+                   '"created": "2024-01-01T00:00:00Z"}}, "annotations": {"1": {"id": 5}}}')
+    result = subprocess.run([sys.executable, "-m", "reader", "review", str(bad), "--db",
+                             str(mine_path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "evil.json: annotation record 1" in result.stderr
+    assert mine_path.read_bytes() == before
