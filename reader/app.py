@@ -13,7 +13,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import HorizontalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from annotations.articles import Article, LoadResult
 from annotations.config import TagSpec, load_keys, load_tags
@@ -25,6 +25,7 @@ from annotations.store import AnnotationStore, Change
 from annotations.text import display_line
 from reader.screens import ExportScreen, HelpScreen, NoteScreen, PickScreen, tag_items
 from reader.widgets.article_view import ArticleView, TagStyles
+from reader.widgets.keybar import KeyBar
 from reader.widgets.pane import ArticlePane
 from reader.widgets.panel import AnnotationPanel
 from reader.widgets.review_panel import ReviewPanel
@@ -66,9 +67,9 @@ class FactreadApp(App[int]):
         Binding("a", "toggle_panel", "panel", id="panel"),
         Binding("o", "pick_article", "articles", show=False, id="articles"),
         Binding("E", "export", "export", id="export"),
-        Binding("A", "accept", "accept theirs", show=False, id="review-accept"),
-        Binding("R", "reject", "reject theirs", show=False, id="review-reject"),
-        Binding("K", "keep", "keep mine", show=False, id="review-keep"),
+        Binding("A", "accept", "accept", id="review-accept"),
+        Binding("R", "reject", "reject", id="review-reject"),
+        Binding("K", "keep", "keep mine", id="review-keep"),
         Binding("tab", "next_pane(1)", "next pane", show=False, id="pane-next", priority=True),
         Binding("shift+tab", "next_pane(-1)", "prev. pane", show=False, id="pane-prev",
                 priority=True),
@@ -119,7 +120,24 @@ class FactreadApp(App[int]):
             yield ReviewPanel()
         yield Input(placeholder="search (case and accents ignored)", id="search")
         yield StatusLine()
-        yield Footer()
+        yield KeyBar(self._key_bar_items())
+
+    def _key_bar_items(self) -> list[tuple[str, str, str]]:
+        """The keys worth showing, with the action a click runs."""
+        items = []
+        view_actions = {b.id: b for b in ArticleView.BINDINGS if isinstance(b, Binding)}
+        shown = [b for b in ArticleView.BINDINGS if isinstance(b, Binding) and b.show]
+        shown += [b for bindings in self._bindings.key_to_bindings.values() for b in bindings
+                  if b.show and b.id not in view_actions]
+        review_only = {"review-accept", "review-reject", "review-keep"}
+        for binding in shown:
+            if binding.id in review_only and self.review is None:
+                continue
+            key = self._keymap.get(binding.id or "", binding.key).split(",")[0].strip()
+            prefix = "focused." if binding.id in view_actions else "app."
+            items.append((self.get_key_display(Binding(key, "")), binding.description,
+                          prefix + binding.action))
+        return items
 
     def on_mount(self) -> None:
         self._size_panes()  # before the first layout, so each article is wrapped once

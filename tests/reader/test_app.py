@@ -374,3 +374,18 @@ async def test_E_exports_and_says_where(make_app, sample, tmp_path, monkeypatch)
         assert (tmp_path / "factread-export.csv/x.csv").exists() is False
         assert any("cannot write" in n.message or "No such" in n.message
                    for n in app._notifications)
+
+
+async def test_clicking_a_key_in_the_key_bar_runs_it(make_app, sample):
+    from reader.widgets.keybar import KeyBar
+
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        bar = app.query_one(KeyBar)
+        start, _, _ = next(span for span in bar._spans if span[2] == "app.help")
+        await pilot.click(KeyBar, offset=(start + 1, 0))
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        start, _, _ = next(span for span in bar._spans if span[2] == "focused.sentence")
+        await pilot.click(KeyBar, offset=(start + 1, 0))
+        assert selected(views(app)[0]).startswith("El tratado estrecha")
