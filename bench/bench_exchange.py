@@ -12,14 +12,13 @@ import csv
 import io
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from tinydb import TinyDB
 from tinydb.storages import JSONStorage
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import big_articles, build_file, median_of
+from common import big_articles, build_file, median_of, timed
 
 from annotations.export import export
 from annotations.importing import import_file
@@ -39,10 +38,6 @@ def main() -> None:
         build_file(source, articles, args.count)
         store = AnnotationStore(source, "bench", read_only=True)
 
-        def timed(run) -> float:
-            t0 = time.perf_counter()
-            run()
-            return time.perf_counter() - t0
 
         out = tmp / "out.csv"
         export_ms = median_of([timed(lambda: export(store, "csv", out)) for _ in range(repeat)])

@@ -20,7 +20,7 @@ from tinydb import Query, TinyDB
 from tinydb.storages import MemoryStorage
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import big_articles, build_file, median_of
+from common import big_articles, build_file, median_of, timed
 
 from annotations.articles import LoadResult
 from annotations.config import DEFAULT_TAGS
@@ -59,10 +59,6 @@ def main() -> None:
         colleague(mine, tmp / "theirs.json")
         theirs = AnnotationStore(tmp / "theirs.json", "x", read_only=True)
 
-        def timed(run) -> float:
-            t0 = time.perf_counter()
-            run()
-            return time.perf_counter() - t0
 
         session = ReviewSession(mine, theirs)
         classify_ms = median_of([timed(session.refresh) for _ in range(repeat)])

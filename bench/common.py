@@ -52,6 +52,12 @@ def build_file(path: Path, articles: list[Article], annotations: int, seed: int 
     write_atomic(path, dump(data))  # type: ignore[arg-type]
 
 
+def timed(run: Callable[[], object]) -> float:
+    t0 = time.perf_counter()
+    run()
+    return time.perf_counter() - t0
+
+
 def median_of(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 

@@ -356,15 +356,20 @@ class FactreadApp(App[int]):
         if target is not None:
             self._jump_to(target)
 
-    def _jump_to(self, ann: Annotation) -> None:
+    def _show(self, sha: str, offset: int) -> bool:
+        """Focus the pane of article ``sha`` with the cursor at ``offset``."""
         for view in self.views:
-            if view.article.sha256 == ann.article_sha256:
+            if view.article.sha256 == sha:
                 view.focus()
                 view.sticky = False
-                view.set_cursor(ann.start)
-                return
-        self.notify(f"That annotation is in {display_line(ann.article)}, which is not open.",
-                    severity="warning", markup=False)
+                view.set_cursor(offset)
+                return True
+        return False
+
+    def _jump_to(self, ann: Annotation) -> None:
+        if not self._show(ann.article_sha256, ann.start):
+            self.notify(f"That annotation is in {display_line(ann.article)}, which is not "
+                        "open.", severity="warning", markup=False)
 
     def _refresh_review(self) -> None:
         if self.review is None:
@@ -396,12 +401,7 @@ class FactreadApp(App[int]):
         self._go_to_item(items[index])
 
     def _go_to_item(self, item: Item) -> None:
-        for view in self.views:
-            if view.article.sha256 == item.article:
-                view.focus()
-                view.sticky = False
-                view.set_cursor(item.start)
-                return
+        self._show(item.article, item.start)
 
     def _item_here(self) -> Item | None:
         assert self.review is not None
@@ -456,14 +456,11 @@ class FactreadApp(App[int]):
         if not anns:
             self.notify("No annotations in this article yet.", markup=False)
             return
-        starts = [a.start for a in anns] if len(anns) < 2000 else None
         if direction > 0:
-            index = (bisect.bisect_right(starts, view.cursor) if starts is not None else
-                     bisect.bisect_right(anns, view.cursor, key=lambda a: a.start))
+            index = bisect.bisect_right(anns, view.cursor, key=lambda a: a.start)
             target = anns[index % len(anns)]
         else:
-            index = (bisect.bisect_left(starts, view.cursor) if starts is not None else
-                     bisect.bisect_left(anns, view.cursor, key=lambda a: a.start))
+            index = bisect.bisect_left(anns, view.cursor, key=lambda a: a.start)
             target = anns[(index - 1) % len(anns)]
         view.sticky = False
         view.set_cursor(target.start)

@@ -288,16 +288,6 @@ def _build_review(p: argparse.ArgumentParser) -> None:
     _db_user(p)
 
 
-def _byte_count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number of bytes") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
-    return number
-
-
 def _build_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", required=True, choices=("csv", "w3c", "brat", "jsonl"),
                    help="csv (spreadsheets), w3c (Web Annotation JSON-LD), brat (a directory "
@@ -313,7 +303,7 @@ def _build_import(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE",
                    help="a factread file (.json), factread CSV (.csv), JSON Lines (.jsonl) or "
                         "W3C Web Annotation JSON (.json)")
-    p.add_argument("--max-bytes", type=_byte_count, default=100 * 1024 * 1024, metavar="N",
+    p.add_argument("--max-bytes", type=_positive, default=100 * 1024 * 1024, metavar="N",
                    help="refuse larger files (default 100 MB)")
     _db_user(p)
 
