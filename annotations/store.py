@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import operator
-import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,29 +25,10 @@ from annotations.lock import FileLock
 from annotations.model import Annotation, create, now_iso
 from annotations.storage import FOLD_BYTES, JournaledStorage, Op, gc_paused, load_data
 
-DEFAULT_DB = "factread.json"
 LONG = 2_000
 """Annotations longer than this are indexed apart (see ``overlapping``)."""
 BULK = 500
 """Changes larger than this rebuild the per-article indexes rather than insert."""
-
-
-def default_db_path(explicit: str | None = None) -> Path:
-    return Path(explicit or os.environ.get("FACTREAD_DB") or DEFAULT_DB)
-
-
-def default_annotator(explicit: str | None = None) -> str:
-    if explicit:
-        return explicit
-    env = os.environ.get("FACTREAD_USER")
-    if env:
-        return env
-    try:
-        return os.getlogin()
-    except OSError:
-        import getpass
-
-        return getpass.getuser()
 
 
 @dataclass(frozen=True)
@@ -135,6 +115,10 @@ class AnnotationStore:
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
         return len(self._by_id)
+
+    def __bool__(self) -> bool:
+        # An empty file is still a file: ``if store`` must not mean "has annotations".
+        return True
 
     def get(self, ann_id: str) -> Annotation | None:
         return self._by_id.get(ann_id)

@@ -7,8 +7,10 @@ import sys
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import HorizontalScroll
@@ -18,25 +20,35 @@ from textual.widgets import Input, Static
 from annotations.articles import Article, LoadResult
 from annotations.config import TagSpec, load_keys, load_tags
 from annotations.errors import FactreadError, InputError
-from annotations.history import History
 from annotations.model import Annotation
-from annotations.review import Item, ReviewSession
-from annotations.store import AnnotationStore, Change
 from annotations.text import display_line
-from reader.screens import ExportScreen, HelpScreen, NoteScreen, PickScreen, tag_items
 from reader.widgets.article_view import ArticleView, TagStyles
 from reader.widgets.keybar import KeyBar
 from reader.widgets.pane import ArticlePane
 from reader.widgets.panel import AnnotationPanel
-from reader.widgets.review_panel import ReviewPanel
 from reader.widgets.status import StatusLine
 
 MIN_PANE = 30
 """Narrowest readable column; fewer panes are shown side by side below it."""
 
+if TYPE_CHECKING:  # the rest is imported when first needed, after the first frame
+    from annotations.history import History
+    from annotations.review import Item, ReviewSession
+    from annotations.store import AnnotationStore, Change
+
 FOLD_EVERY = 30.0
 """Seconds between folds of the journal into the main file while the screen is open, so a
 copy of the file taken meanwhile is current."""
+
+
+STORE_ACTIONS = frozenset({
+    "tag", "retag", "delete", "edit_note", "link", "follow_link", "jump", "undo", "redo",
+    "copy", "toggle_panel", "export", "accept", "reject", "keep"})
+"""Actions that need the annotation file: disabled for the moment it is still opening."""
+
+
+def _no_annotations(start: int, end: int) -> list[Annotation]:
+    return []
 
 
 def _innermost(anns: Iterable[Annotation]) -> Annotation | None:
@@ -77,16 +89,25 @@ class FactreadApp(App[int]):
           for n in range(1, 10)),
     ]
 
-    def __init__(self, loaded: LoadResult, store: AnnotationStore,
+    def __init__(self, loaded: LoadResult, store: AnnotationStore | None,
                  tags: tuple[TagSpec, ...], keymap: dict[str, str] | None = None,
-                 review: ReviewSession | None = None) -> None:
+                 review: ReviewSession | None = None,
+                 opener: Callable[[], AnnotationStore] | None = None) -> None:
+        """With ``opener`` instead of ``store``, the file is opened after the first frame
+        (parsing 10,000 annotations would otherwise delay the text by ~170 ms)."""
         super().__init__()
         self.review = review
+        self._opener = opener
+        self.startup_error: str | None = None
         if review is not None:
             loaded = LoadResult(review.articles, loaded.errors, loaded.warnings)
         self.loaded = loaded
-        self.store = store
-        self.history = History(store)
+        self.store: AnnotationStore = store  # type: ignore[assignment]  # set by _attach
+        self.history: History | None = None
+        if store is not None:
+            from annotations.history import History
+
+            self.history = History(store)
         self.tags = tags
         self.tag_styles = TagStyles.from_specs(tags)
         self.views: list[ArticleView] = []
@@ -98,8 +119,9 @@ class FactreadApp(App[int]):
             self._bindings.key_to_bindings.setdefault(spec.key, []).append(
                 Binding(spec.key, f"tag('{spec.name}')", spec.name, id=f"tag-{spec.name}"))
         for number, article in enumerate(loaded.articles, start=1):
-            view = ArticleView(article, partial(store.overlapping, article.sha256), self.tag_styles,
-                               id=f"view-{number}")
+            layer = (partial(store.overlapping, article.sha256) if store is not None
+                     else _no_annotations)
+            view = ArticleView(article, layer, self.tag_styles, id=f"view-{number}")
             if review is not None:
                 view.theirs = partial(review.theirs_overlapping, article.sha256)
             self.views.append(view)
@@ -117,6 +139,8 @@ class FactreadApp(App[int]):
                              id="empty")
         yield AnnotationPanel()
         if self.review is not None:
+            from reader.widgets.review_panel import ReviewPanel
+
             yield ReviewPanel()
         yield Input(placeholder="search (case and accents ignored)", id="search")
         yield StatusLine()
@@ -148,7 +172,10 @@ class FactreadApp(App[int]):
                         timeout=30, markup=False)
         for message in self.loaded.warnings:
             self.notify(display_line(message), severity="warning", timeout=15, markup=False)
-        self._refresh_counts()
+        if self.store is None:
+            self.call_after_refresh(self._open_in_background)
+        else:
+            self._attached()
         if self.review is not None:
             self._refresh_review()
             for orphan in self.review.orphans[:5]:
@@ -157,7 +184,40 @@ class FactreadApp(App[int]):
                             markup=False)
         if self.views:
             self.views[0].focus()
+
+    @work(thread=True, exclusive=True, group="open-store")
+    def _open_in_background(self) -> None:
+        assert self._opener is not None
+        try:
+            store = self._opener()
+        except FactreadError as err:
+            self.call_from_thread(self._open_failed, str(err))
+            return
+        self.call_from_thread(self._attach, store)
+
+    def _open_failed(self, message: str) -> None:
+        self.startup_error = message
+        self.exit(return_code=1)
+
+    def _attach(self, store: AnnotationStore) -> None:
+        from annotations.history import History
+
+        self.store = store
+        self.history = History(store)
+        for view in self.views:
+            view.mine = partial(store.overlapping, view.article.sha256)
+            view.repaint_all()
+        self._attached()
+
+    def _attached(self) -> None:
+        self._refresh_counts()
+        self._refresh_status()
         self.set_interval(FOLD_EVERY, self.store.fold)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in STORE_ACTIONS and self.store is None:
+            return None  # shown, but waits for the file (a fraction of a second)
+        return True
 
     def on_resize(self) -> None:
         self._size_panes()
@@ -170,6 +230,8 @@ class FactreadApp(App[int]):
         panel = self.query_one(AnnotationPanel)
         available = self.size.width - (panel.outer_size.width if panel.display else 0)
         if self.review is not None:
+            from reader.widgets.review_panel import ReviewPanel
+
             available -= self.query_one(ReviewPanel).styles.width.value + 1  # type: ignore[union-attr]
         shown = max(1, min(len(self.panes), available // MIN_PANE))
         width = max(MIN_PANE, available // shown)
@@ -195,6 +257,8 @@ class FactreadApp(App[int]):
             self._refresh_status()
 
     def _refresh_status(self) -> None:
+        if self.store is None:
+            return
         view = self.view
         parts: list[tuple[str, str]] = [
             (f" {self.store.annotator} ", "bold reverse"), (f" {self.store.path.name} ", "dim")]
@@ -230,6 +294,8 @@ class FactreadApp(App[int]):
         self.query_one(StatusLine).show(parts)
 
     def _refresh_counts(self) -> None:
+        if self.store is None:
+            return
         for pane in self.panes:
             pane.set_count(len(self.store.for_article(pane.view.article.sha256)))
 
@@ -242,6 +308,7 @@ class FactreadApp(App[int]):
 
     # ------------------------------------------------------------------ changes
     def _do(self, change: Change) -> bool:
+        assert self.history is not None
         try:
             self.history.do(change)
         except (InputError, OSError) as err:
@@ -294,6 +361,8 @@ class FactreadApp(App[int]):
             view.set_cursor(sel[0])
 
     def action_retag(self) -> None:
+        from reader.screens import PickScreen, tag_items
+
         ann = self._under_cursor("retag")
         if ann is None:
             return
@@ -311,6 +380,8 @@ class FactreadApp(App[int]):
             self.notify(f"Deleted a {ann.tag} annotation (ctrl+z undoes).", markup=False)
 
     def action_edit_note(self) -> None:
+        from reader.screens import NoteScreen
+
         ann = self._under_cursor("write a note on")
         if ann is None:
             return
@@ -374,6 +445,8 @@ class FactreadApp(App[int]):
     def _refresh_review(self) -> None:
         if self.review is None:
             return
+        from reader.widgets.review_panel import ReviewPanel
+
         near = 0
         view = self.view
         if view is not None:
@@ -466,9 +539,11 @@ class FactreadApp(App[int]):
         view.set_cursor(target.start)
 
     def action_undo(self) -> None:
+        assert self.history is not None
         self._step(self.history.undo, "Nothing to undo.", "Undone")
 
     def action_redo(self) -> None:
+        assert self.history is not None
         self._step(self.history.redo, "Nothing to redo.", "Redone")
 
     def _step(self, step: object, empty: str, done: str) -> None:
@@ -524,11 +599,15 @@ class FactreadApp(App[int]):
 
     def on_option_list_option_selected(self, event: object) -> None:
         option = getattr(event, "option", None)
-        if self.review is not None and self.query_one(ReviewPanel).has_focus_within:
-            item = self.query_one(ReviewPanel).item(option.id if option else None)
-            if item is not None:
-                self._go_to_item(item)
-            return
+        if self.review is not None:
+            from reader.widgets.review_panel import ReviewPanel
+
+            panel = self.query_one(ReviewPanel)
+            if panel.has_focus_within:
+                item = panel.item(option.id if option else None)
+                if item is not None:
+                    self._go_to_item(item)
+                return
         ann = self.store.get(option.id) if option is not None and option.id else None
         if ann is not None:
             self._jump_to(ann)
@@ -592,6 +671,8 @@ class FactreadApp(App[int]):
             self.views[number - 1].focus()
 
     def action_pick_article(self) -> None:
+        from reader.screens import PickScreen
+
         items = [(str(n), Text.assemble((f" {n} ", "bold"), " " + display_line(v.article.title),
                                         (f"  {display_line(v.article.name)}", "dim")))
                  for n, v in enumerate(self.views, start=1)]
@@ -603,6 +684,8 @@ class FactreadApp(App[int]):
         self.push_screen(PickScreen("Go to article", items), chosen)
 
     def action_export(self) -> None:
+        from reader.screens import ExportScreen
+
         def chosen(answer: tuple[str, str] | None) -> None:
             if answer is None:
                 return
@@ -623,6 +706,8 @@ class FactreadApp(App[int]):
         self.push_screen(ExportScreen(), chosen)
 
     def action_help(self) -> None:
+        from reader.screens import HelpScreen
+
         self.push_screen(HelpScreen(self.key_rows()))
 
     def key_rows(self) -> list[tuple[str, str, str]]:
@@ -642,46 +727,58 @@ class FactreadApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for spec in self.tags:
-            yield SystemCommand(f"Tag the selection as {spec.name}", f"key {spec.key}",
-                                partial(self.action_tag, spec.name))
-        commands = [
-            ("Search the article", "/", self.action_search),
-            ("Change the tag of the annotation under the cursor", "t", self.action_retag),
-            ("Delete the annotation under the cursor", "d", self.action_delete),
-            ("Edit the note of the annotation under the cursor", "e", self.action_edit_note),
-            ("Link two annotations (l here, l there)", "l", self.action_link),
-            ("Follow a link to the other article", "L", self.action_follow_link),
-            ("Undo the last change", "ctrl+z", self.action_undo),
-            ("Redo", "ctrl+y", self.action_redo),
-            ("Copy the quote with its source", "y", self.action_copy),
-            ("Show or hide the annotation panel", "a", self.action_toggle_panel),
-            ("Go to an article", "o", self.action_pick_article),
-            ("Export the annotations (CSV, W3C, JSON Lines, brat)", "E", self.action_export),
-            ("Show every key", "?", self.action_help),
+        commands = [(f"Tag the selection as {spec.name}", spec.key, f"tag('{spec.name}')")
+                    for spec in self.tags]
+        commands += [
+            ("Search the article", "/", "search"),
+            ("Change the tag of the annotation under the cursor", "t", "retag"),
+            ("Delete the annotation under the cursor", "d", "delete"),
+            ("Edit the note of the annotation under the cursor", "e", "edit_note"),
+            ("Link two annotations (l here, l there)", "l", "link"),
+            ("Follow a link to the other article", "L", "follow_link"),
+            ("Undo the last change", "ctrl+z", "undo"),
+            ("Redo", "ctrl+y", "redo"),
+            ("Copy the quote with its source", "y", "copy"),
+            ("Show or hide the annotation panel", "a", "toggle_panel"),
+            ("Go to an article", "o", "pick_article"),
+            ("Export the annotations (CSV, W3C, JSON Lines, brat)", "E", "export"),
+            ("Show every key", "?", "help"),
         ]
-        for title, key, callback in commands:
-            yield SystemCommand(title, f"key {key}", callback)
+        for title, key, action in commands:
+            yield SystemCommand(title, f"key {key}", partial(self.run_action, action))
 
 
 def run_app(loaded: LoadResult, *, db: Path, annotator: str,
             review: Callable[[AnnotationStore], ReviewSession] | None = None) -> int:
-    """Open the store (refusing a bad or busy file before the screen starts), run, close."""
+    """Run the reading screen and close the file after it. A bad or busy annotation file
+    ends it with one line and exit 1."""
     try:
         tags = load_tags()
         keymap = load_keys()
-        store = AnnotationStore(db, annotator)
+        # Review needs both files before the first frame (its articles come from both);
+        # otherwise the file opens while the text is already on screen.
+        from annotations.store import AnnotationStore as Store
+
+        store = Store(db, annotator) if review is not None else None
     except FactreadError as err:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
         return 1
+    app: FactreadApp | None = None
     try:
-        session = review(store) if review is not None else None
-        FactreadApp(loaded, store, tags, keymap, session).run()
+        session = review(store) if review is not None and store is not None else None
+        app = FactreadApp(loaded, store, tags, keymap, session,
+                          opener=lambda: Store(db, annotator))
+        app.run()
     except FactreadError as err:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
         return 1
     finally:
-        store.close()
+        opened = app.store if app is not None else store
+        if opened is not None:
+            opened.close()
+    if app.startup_error is not None:
+        print(f"factread: {display_line(app.startup_error)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -8,10 +8,13 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from annotations.errors import FactreadError, InputError
-from annotations.store import AnnotationStore, default_annotator, default_db_path
+
+if TYPE_CHECKING:
+    from annotations.store import AnnotationStore
+from annotations.defaults import default_annotator, default_db_path
 
 # Commands that change the file wait this long (seconds, FACTREAD_LOCK_WAIT) for another
 # short-lived factread (a script's ``add``) to let go of it; the reading screen holds it
@@ -47,6 +50,8 @@ def _db_user(parser: argparse.ArgumentParser, user: bool = True) -> None:
 
 
 def _open_store(args: argparse.Namespace, *, read_only: bool = False) -> AnnotationStore:
+    from annotations.store import AnnotationStore
+
     return AnnotationStore(default_db_path(args.db), default_annotator(getattr(args, "user", None)),
                            read_only=read_only, lock_wait=_lock_wait())
 
@@ -123,6 +128,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from annotations.store import AnnotationStore
+
     store = AnnotationStore(Path(args.file), "check", read_only=True)
     articles, anns = len(store.articles), len(store)
     print(f"{args.file}: {articles} article{'s' * (articles != 1)}, "
@@ -210,6 +217,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _open_pair(mine_path: Path, theirs_path: Path, *, read_only_mine: bool,
                user: str | None = None) -> tuple[AnnotationStore, AnnotationStore]:
+    from annotations.store import AnnotationStore
+
     theirs = AnnotationStore(theirs_path, "review", read_only=True)
     if mine_path.resolve() == theirs_path.resolve():
         raise InputError(f"{theirs_path}: is the same file as {mine_path}")
@@ -258,6 +267,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
 def cmd_review(args: argparse.Namespace) -> int:
     from annotations.articles import LoadResult
     from annotations.review import ReviewSession
+    from annotations.store import AnnotationStore
 
     theirs_path = Path(args.theirs)
     before = theirs_path.read_bytes() if theirs_path.is_file() else b""

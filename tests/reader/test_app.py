@@ -389,3 +389,39 @@ async def test_clicking_a_key_in_the_key_bar_runs_it(make_app, sample):
         start, _, _ = next(span for span in bar._spans if span[2] == "focused.sentence")
         await pilot.click(KeyBar, offset=(start + 1, 0))
         assert selected(views(app)[0]).startswith("El tratado estrecha")
+
+
+async def test_the_file_opens_after_the_first_frame_and_then_everything_works(db, sample):
+    from annotations.articles import LoadResult
+    from annotations.config import DEFAULT_TAGS
+    from reader.app import FactreadApp
+
+    with AnnotationStore(db, "ana") as store:
+        earlier = store.add(sample[0], 0, 10, "claim")
+    app = FactreadApp(LoadResult(sample), None, DEFAULT_TAGS,
+                      opener=lambda: AnnotationStore(db, "tester"))
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if app.store is not None:
+                break
+        assert app.store is not None and app.store.get(earlier.id) is not None
+        assert app.panes[0].title_bar.count == 1
+        await pilot.press("right_square_bracket", "shift+right", "u")
+        assert len(app.store) == 2
+    app.store.close()
+
+
+async def test_a_file_that_fails_to_open_ends_the_screen_with_exit_1(db, sample):
+    from annotations.articles import LoadResult
+    from annotations.config import DEFAULT_TAGS
+    from annotations.errors import LockedError
+    from reader.app import FactreadApp
+
+    def busy() -> AnnotationStore:
+        raise LockedError("factread.json is open in another factread (pid 42)")
+
+    app = FactreadApp(LoadResult(sample), None, DEFAULT_TAGS, opener=busy)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause(0.3)
+    assert app.return_code == 1 and "pid 42" in app.startup_error

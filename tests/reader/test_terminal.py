@@ -85,3 +85,23 @@ def test_search_tag_quit_in_a_real_terminal(tmp_path):
         assert (ann.quote, ann.tag, ann.annotator) == ("hizo el mes pasado", "unverified", "e2e")
         assert ann.article == "000_9f74428a1fed262a.txt"
     assert not (tmp_path / "factread.json-journal").exists()
+
+
+def test_a_file_held_by_another_factread_is_one_line_and_exit_1(tmp_path):
+    env = {**os.environ, "TERM": "xterm-256color", "FACTREAD_CONFIG": str(tmp_path / "x.toml")}
+    db = tmp_path / "factread.json"
+    with AnnotationStore(db, "holder"):
+        term = Terminal([sys.executable, "-m", "reader", "--db", str(db)], tmp_path, env)
+        try:
+            deadline = time.monotonic() + 30
+            while term.proc.poll() is None and time.monotonic() < deadline:
+                term.read(0.1)  # a child whose output nobody reads blocks on the pty
+            term.read(0.3)
+            code = term.proc.wait(timeout=5)
+        finally:
+            if term.proc.poll() is None:
+                term.proc.kill()
+        assert code == 1
+        assert f"factread: factread.json is open in another factread (pid {os.getpid()})" \
+            in term.text()
+    os.close(term.master)
