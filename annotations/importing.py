@@ -219,15 +219,19 @@ def locate(quote: str, prefix: str, suffix: str, candidates: list[Article],
     return (best[2], best[3]) if best else None
 
 
-def plan_import(store: AnnotationStore, incoming: Incoming) -> ImportPlan:
+def plan_import(store: AnnotationStore, incoming: Incoming,
+                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Check and place every record; raise InputError on the first malformed one."""
+    total = len(incoming.records)
     articles = dict(store.articles)
     for sha, article in incoming.articles.items():
         articles.setdefault(sha, article)
     placed: dict[str, Annotation] = {}
     plan = ImportPlan(Change(()), [])
     fields = set(FIELDS)
-    for number, record in incoming.records:
+    for done, (number, record) in enumerate(incoming.records):
+        if progress and done % 1000 == 0:
+            progress(done, total)
         where = _Where(incoming, number)
         unknown = record.keys() - fields
         if unknown:
@@ -304,12 +308,11 @@ def _settle_links(store: AnnotationStore, placed: dict[str, Annotation], plan: I
 
 
 def import_file(store: AnnotationStore, path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
-                progress: Callable[[str], None] | None = None) -> ImportPlan:
+                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
+    """``progress(done, total)`` is called as records are checked and placed."""
     with gc_paused():  # 100,000 records of small objects, none of them cyclic
         incoming = read_file(path, max_bytes)
-        if progress:
-            progress(f"read {len(incoming.records)} annotations")
-        plan = plan_import(store, incoming)
+        plan = plan_import(store, incoming, progress)
         if plan.change.pairs:
             store.apply(plan.change)
     return plan

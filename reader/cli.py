@@ -82,7 +82,12 @@ def cmd_add(args: argparse.Namespace) -> int:
     with _open_store(args) as store:
         path = Path(args.article)
         stored = store.article_named(path.name) if not path.exists() else None
-        article = stored or load_article(path)[0]
+        if stored is not None:
+            article = stored
+        else:
+            article, warning = load_article(path)
+            if warning:
+                print(f"factread: warning: {warning}", file=sys.stderr)
         matches = find_exact(article.text, quote)
         if len(matches) < args.nth:
             found = f"only {len(matches)} time(s)" if matches else "nowhere"
@@ -141,16 +146,28 @@ PROGRESS_OVER = 10_000
 """Exports and imports of more annotations than this show a progress bar on a terminal."""
 
 
-def _progress_bar(total: int, what: str) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
-    """(advance, finish) for a Rich progress bar on stderr, or no-ops off a terminal."""
-    if total <= PROGRESS_OVER or not sys.stderr.isatty():
-        return None, lambda: None
-    from rich.progress import Progress
+class ProgressBar:
+    """A Rich progress bar on stderr, only for more than PROGRESS_OVER items on a terminal."""
 
-    bar = Progress(transient=True, console=_stderr())
-    task = bar.add_task(what, total=total)
-    bar.start()
-    return (lambda done: bar.update(task, completed=done)), bar.stop
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._bar: Any = None
+        self._task: Any = None
+
+    def update(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if total <= PROGRESS_OVER or not sys.stderr.isatty():
+                return
+            from rich.progress import Progress
+
+            self._bar = Progress(transient=True, console=_stderr())
+            self._task = self._bar.add_task(self.what, total=total)
+            self._bar.start()
+        self._bar.update(self._task, completed=done)
+
+    def stop(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def _stderr() -> Any:
@@ -164,13 +181,13 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     with _open_store(args, read_only=True) as store:
         total = len(select(store, args.article, args.tag))
-        advance, finish = _progress_bar(total, f"exporting {args.format}")
+        bar = ProgressBar(f"exporting {args.format}")
         try:
             result = export(store, args.format, Path(args.out) if args.out else None,
                             article=args.article, tag=args.tag, stdout=sys.stdout.buffer,
-                            progress=advance)
+                            progress=lambda done: bar.update(done, total))
         finally:
-            finish()
+            bar.stop()
     from annotations.text import display_line
 
     for warning in result.warnings:
@@ -187,21 +204,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     from annotations.text import display_line
 
     with _open_store(args) as store:
-        bar: list[Any] = []
-
-        def started(message: str) -> None:
-            count = int(message.split()[1])
-            if count > PROGRESS_OVER and sys.stderr.isatty():
-                from rich.status import Status
-
-                bar.append(Status(f"importing {count} annotations", console=_stderr()))
-                bar[0].start()
-
+        bar = ProgressBar("importing")
         try:
-            plan = import_file(store, Path(args.file), args.max_bytes, started)
+            plan = import_file(store, Path(args.file), args.max_bytes, bar.update)
         finally:
-            if bar:
-                bar[0].stop()
+            bar.stop()
     print(f"imported {len(plan.added)} annotations into {store.path.name}"
           + (f"; {plan.present} already there" if plan.present else ""))
     if plan.links_dropped:

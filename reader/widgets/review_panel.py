@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -69,11 +67,15 @@ class ReviewPanel(Vertical):
         self.options.clear_options()
         self.options.add_options([Option(describe(item, styles), id=str(n))
                                   for n, item in enumerate(self.shown)])
+        # Orphans are listed too, never dropped: they could not be placed on my articles.
+        self.options.add_options([
+            Option(Text.assemble(("orphan           ", "bold red"),
+                                 display_line(f" {o.theirs.tag} «{o.theirs.quote[:40]}» "
+                                              f"({o.theirs.article})")), id=f"orphan-{n}")
+            for n, o in enumerate(session.orphans[:WINDOW])])
 
     def item(self, option_id: str | None) -> Item | None:
         if option_id is None or not option_id.isdigit() or int(option_id) >= len(self.shown):
             return None
         return self.shown[int(option_id)]
 
-    def orphan_lines(self, session: ReviewSession) -> Sequence[str]:
-        return [f"{o.theirs.article}: {o.why}" for o in session.orphans]

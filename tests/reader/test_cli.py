@@ -140,3 +140,28 @@ def test_unplaced_annotations_are_listed_not_dropped(tmp_path, db, sample):
     assert result.returncode == 0 and "imported 0 annotations" in result.stdout
     assert "1 annotations could not be placed" in result.stderr
     assert "annotation 1: quote 'no aparece' found in no article" in result.stderr
+
+
+def test_progress_bar_only_past_ten_thousand_on_a_terminal(monkeypatch):
+    from reader.cli import ProgressBar
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    small, large = ProgressBar("x"), ProgressBar("y")
+    small.update(0, 10_000)
+    large.update(0, 10_001)
+    large.update(5_000, 10_001)
+    assert small._bar is None and large._bar is not None
+    assert large._bar.tasks[0].completed == 5_000 and large._bar.tasks[0].total == 10_001
+    large.stop()
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    piped = ProgressBar("z")
+    piped.update(0, 50_000)
+    assert piped._bar is None
+
+
+def test_add_warns_when_an_article_is_not_utf8(tmp_path, db):
+    old = tmp_path / "viejo.txt"
+    old.write_bytes("Moscú firmó el tratado".encode("cp1252"))
+    result = run("add", str(old), "--quote", "Moscú", "--tag", "claim", "--db", str(db))
+    assert result.returncode == 0
+    assert "viejo.txt: not valid UTF-8; read as Windows-1252 (cp1252)" in result.stderr

@@ -73,3 +73,25 @@ def test_review_refuses_a_malformed_colleague_file_and_touches_mine(tmp_path, pa
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "evil.json: annotation record 1" in result.stderr
     assert mine_path.read_bytes() == before
+
+
+async def test_orphans_are_listed_in_the_review_panel(make_app, tmp_path):
+    from annotations.articles import Article
+
+    old = Article.from_text("a.txt", TEXT)
+    new = Article.from_text("a.txt", TEXT.replace("El tratado se firmó en junio en Pyongyang.",
+                                                  "Fin."))
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        mine.add_articles([new])
+    with AnnotationStore(tmp_path / "theirs.json", "bob") as theirs:
+        start = TEXT.index("se firmó en junio")
+        theirs.add(old, start, start + len("se firmó en junio"), "claim")
+    app, _ = open_review(make_app, tmp_path / "mine.json", tmp_path / "theirs.json")
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ReviewPanel)
+        prompts = [str(panel.options.get_option_at_index(i).prompt)
+                   for i in range(panel.options.option_count)]
+        assert any(p.startswith("orphan") and "se firmó en junio" in p for p in prompts)
+        assert "orphans: 1" in str(panel.header.render())
+        assert any("Orphan" in n.message for n in app._notifications)
