@@ -17,7 +17,7 @@ from textual.containers import HorizontalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from annotations.articles import Article, LoadResult
+from annotations.articles import LoadResult
 from annotations.config import TagSpec, load_keys, load_tags
 from annotations.errors import FactreadError, InputError
 from annotations.model import Annotation
@@ -780,6 +780,3 @@ def run_app(loaded: LoadResult, *, db: Path, annotator: str,
         print(f"factread: {display_line(app.startup_error)}", file=sys.stderr)
         return 1
     return 0
-
-
-__all__ = ["Article", "FactreadApp", "run_app"]
