@@ -20,7 +20,7 @@ from annotations.csvsafe import COLUMNS, FREE_TEXT, unprotect
 from annotations.errors import InputError
 from annotations.fileformat import parse_contents
 from annotations.model import FIELDS, TIME_RE, Annotation, context, from_dict, now_iso
-from annotations.search import find_exact
+from annotations.search import best_occurrence
 from annotations.storage import check_tables, gc_paused, parse_json
 from annotations.store import AnnotationStore, Change
 from annotations.w3c import W3CError, from_w3c
@@ -189,34 +189,16 @@ def _utc(value: object, where: object, name: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def _score(text: str, start: int, end: int, prefix: str, suffix: str) -> int:
-    """How much of the recorded context surrounds this occurrence."""
-    before = text[max(0, start - len(prefix)):start]
-    after = text[end:end + len(suffix)]
-    score = 0
-    for a, b in zip(reversed(before), reversed(prefix), strict=False):
-        if a != b:
-            break
-        score += 1
-    for a, b in zip(after, suffix, strict=False):
-        if a != b:
-            break
-        score += 1
-    return score
-
-
 def locate(quote: str, prefix: str, suffix: str, candidates: list[Article],
            hint: int | None = None) -> tuple[Article, int] | None:
     """The occurrence of ``quote`` whose surroundings best match prefix and suffix
     (then nearest ``hint``), across ``candidates``."""
-    best: tuple[int, int, Article, int] | None = None
+    best: tuple[tuple[int, int], Article, int] | None = None
     for article in candidates:
-        for start in find_exact(article.text, quote):
-            score = _score(article.text, start, start + len(quote), prefix, suffix)
-            distance = abs(start - hint) if hint is not None else 0
-            if best is None or (score, -distance) > (best[0], -best[1]):
-                best = (score, distance, article, start)
-    return (best[2], best[3]) if best else None
+        found = best_occurrence(article.text, quote, prefix, suffix, hint)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = (found[0], article, found[1])
+    return (best[1], best[2]) if best else None
 
 
 def plan_import(store: AnnotationStore, incoming: Incoming,

@@ -15,9 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from annotations.articles import Article
-from annotations.importing import locate
 from annotations.model import Annotation, context, now_iso
-from annotations.search import find_exact
+from annotations.search import best_occurrence, find_exact
 from annotations.store import AnnotationStore, Change
 
 AGREE = "agree"
@@ -67,7 +66,7 @@ def reanchor(ann: Annotation, text: str) -> tuple[int, int] | None:
     """Where ``ann`` (made on another version of the article) falls in ``text``: the
     exact quote with the best-matching context, else the span between its prefix and
     suffix when it still resembles the quote (a word changed, text inserted inside)."""
-    found = locate(ann.quote, ann.prefix, ann.suffix, [Article("", text, "", "")], ann.start)
+    found = best_occurrence(text, ann.quote, ann.prefix, ann.suffix, ann.start)
     if found is not None:
         return found[1], found[1] + len(ann.quote)
     best: tuple[float, int, tuple[int, int]] | None = None
@@ -198,6 +197,35 @@ class ReviewSession:
     def disagreements(self) -> list[Item]:
         """Items still to decide, in article and position order."""
         return [i for i in self.items if i.kind != AGREE and self.decided(i) is None]
+
+    def _position(self, item: Item) -> tuple[int, int]:
+        return (self._order[item.article], item.start)
+
+    def index_near(self, sha: str, offset: int) -> int:
+        """Index in ``disagreements()`` of the first one at or after this place."""
+        return bisect.bisect_left(self.disagreements(), (self._order.get(sha, 0), offset),
+                                  key=self._position)
+
+    def step(self, sha: str, offset: int, direction: int) -> Item | None:
+        """The next (direction > 0) or previous undecided disagreement from this place,
+        across articles in order, wrapping around."""
+        items = self.disagreements()
+        if not items:
+            return None
+        here = (self._order.get(sha, 0), offset)
+        if direction > 0:
+            return items[bisect.bisect_right(items, here, key=self._position) % len(items)]
+        return items[(bisect.bisect_left(items, here, key=self._position) - 1) % len(items)]
+
+    def item_at(self, sha: str, offset: int) -> Item | None:
+        """The undecided disagreement whose span (theirs or mine) covers this place."""
+        for item in self.disagreements():
+            if item.article != sha:
+                continue
+            spans = [(a.start, a.end) for a in (item.theirs, *item.mine) if a is not None]
+            if item.start == offset or any(s <= offset < e for s, e in spans):
+                return item
+        return None
 
     def counts(self) -> Counter[str]:
         counts = Counter(i.kind for i in self.items)

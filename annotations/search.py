@@ -20,6 +20,35 @@ def find_exact(text: str, quote: str) -> list[int]:
     return starts
 
 
+def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> int:
+    """How many characters of the recorded context surround this occurrence."""
+    score = 0
+    for a, b in zip(reversed(text[max(0, start - len(prefix)):start]), reversed(prefix),
+                    strict=False):
+        if a != b:
+            break
+        score += 1
+    for a, b in zip(text[end:end + len(suffix)], suffix, strict=False):
+        if a != b:
+            break
+        score += 1
+    return score
+
+
+def best_occurrence(text: str, quote: str, prefix: str, suffix: str,
+                    hint: int | None = None) -> tuple[tuple[int, int], int] | None:
+    """(rank, start) of the occurrence of ``quote`` in ``text`` whose surroundings best
+    match ``prefix`` and ``suffix``, then nearest ``hint``; higher ranks are better. Used to
+    place imported annotations and to re-anchor a colleague's on an edited article."""
+    best: tuple[tuple[int, int], int] | None = None
+    for start in find_exact(text, quote):
+        rank = (_context_score(text, start, start + len(quote), prefix, suffix),
+                -abs(start - hint) if hint is not None else 0)
+        if best is None or rank > best[0]:
+            best = (rank, start)
+    return best
+
+
 @lru_cache(maxsize=4096)
 def fold_char(ch: str) -> str:
     stripped = "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))

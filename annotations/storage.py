@@ -119,14 +119,13 @@ def _check_ops(ops: object, where: str) -> list[Op]:
     return ops
 
 
-def read_journal(path: Path) -> tuple[list[list[Op]], int]:
-    """The complete batches in a journal, and the byte length they occupy."""
+def read_journal(path: Path) -> list[list[Op]]:
+    """The complete batches in a journal."""
     jpath = journal_path(path)
     if not jpath.exists():
-        return [], 0
+        return []
     raw = read_bytes(jpath)
     batches: list[list[Op]] = []
-    used = 0
     lines = raw.split(b"\n")
     # The part after the last newline is a torn, unacknowledged write.
     for number, line in enumerate(lines[:-1], start=1):
@@ -135,8 +134,7 @@ def read_journal(path: Path) -> tuple[list[list[Op]], int]:
         if not isinstance(record, dict) or "ops" not in record:
             raise InputError(f"{where}: not a journal record")
         batches.append(_check_ops(record["ops"], where))
-        used += len(line) + 1
-    return batches, used
+    return batches
 
 
 def load_data(path: Path) -> Data:
@@ -144,7 +142,7 @@ def load_data(path: Path) -> Data:
 
     The journal is read first: if another process folds in between, the main file read
     second already holds every op of the journal read first, and replaying them is a no-op."""
-    batches, _ = read_journal(path)
+    batches = read_journal(path)
     data: Data = {}
     if path.exists():
         data = check_tables(parse_json(read_bytes(path), str(path)), str(path))

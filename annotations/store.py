@@ -20,7 +20,7 @@ from tinydb.storages import MemoryStorage
 
 from annotations.articles import Article
 from annotations.errors import InputError
-from annotations.fileformat import Contents, new_meta, parse_contents
+from annotations.fileformat import TABLES, Contents, new_meta, parse_contents
 from annotations.lock import FileLock
 from annotations.model import Annotation, create, now_iso
 from annotations.storage import FOLD_BYTES, JournaledStorage, Op, gc_paused, load_data
@@ -95,7 +95,7 @@ class AnnotationStore:
         data = self.db.storage.read() or {}
         if not data and not self.read_only and not self.path.exists():
             contents = Contents(meta=new_meta(self.annotator, now_iso()))
-            contents.next_key = {"meta": 1, "articles": 1, "annotations": 1, "reviews": 1}
+            contents.next_key = dict.fromkeys(TABLES, 1)
         else:
             contents = parse_contents(data, str(self.path))
         self.meta = contents.meta
@@ -104,13 +104,21 @@ class AnnotationStore:
         self._by_id = contents.annotations
         self._keys = contents.keys
         self._next_key = contents.next_key
-        self._by_article: dict[str, list[Annotation]] = {sha: [] for sha in self.articles}
+        self._by_article: dict[str, list[Annotation]] = {}
+        self._long: dict[str, list[Annotation]] = {}
+        self._rebuild_index(set(self.articles))
+
+    def _rebuild_index(self, shas: set[str]) -> None:
+        """The per-article lists (by position, and the long ones apart) for ``shas``."""
+        for sha in shas:
+            self._by_article[sha] = []
         for ann in self._by_id.values():
-            self._by_article[ann.article_sha256].append(ann)
-        for anns in self._by_article.values():
+            if ann.article_sha256 in shas:
+                self._by_article[ann.article_sha256].append(ann)
+        for sha in shas:
+            anns = self._by_article[sha]
             anns.sort(key=_sort_key)
-        self._long = {sha: [a for a in anns if a.end - a.start > LONG]
-                      for sha, anns in self._by_article.items()}
+            self._long[sha] = [a for a in anns if a.end - a.start > LONG]
 
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
@@ -192,23 +200,16 @@ class AnnotationStore:
         nothing, when the change does not fit the current state."""
         self._writable()
         new_articles = [a for a in change.articles if a.sha256 not in self.articles]
-        known = set(self.articles) | {a.sha256 for a in new_articles}
+        self._check(change, set(self.articles) | {a.sha256 for a in new_articles})
         ops: list[Op] = [self._article_op(a) for a in new_articles]
         for before, after in change.pairs:
-            current = self._by_id.get((before or after).id)  # type: ignore[union-attr]
-            if current != before:
-                raise InputError("the annotation changed since this change was prepared")
             if after is None:
                 assert before is not None
                 ops.append(["del", "annotations", self._keys["annotations", before.id]])
             else:
-                if after.article_sha256 not in known:
-                    raise InputError(f"annotation {after.id}: its article is not in the file")
                 ops.append(["put", "annotations", self._key("annotations", after.id),
                             after.to_dict()])
-        for ident, before_decision, after_decision in change.reviews:
-            if self.reviews.get(ident) != before_decision:
-                raise InputError("the review decision changed since this change was prepared")
+        for ident, _, after_decision in change.reviews:
             if after_decision is None:
                 ops.append(["del", "reviews", self._keys["reviews", ident]])
             else:
@@ -223,6 +224,18 @@ class AnnotationStore:
                 self._keys.pop(("reviews", ident), None)
             else:
                 self.reviews[ident] = after_decision
+
+    def _check(self, change: Change, known: set[str]) -> None:
+        """Refuse, before anything is written or allocated, a change that does not fit."""
+        for before, after in change.pairs:
+            current = self._by_id.get((before or after).id)  # type: ignore[union-attr]
+            if current != before:
+                raise InputError("the annotation changed since this change was prepared")
+            if after is not None and after.article_sha256 not in known:
+                raise InputError(f"annotation {after.id}: its article is not in the file")
+        for ident, before_decision, _ in change.reviews:
+            if self.reviews.get(ident) != before_decision:
+                raise InputError("the review decision changed since this change was prepared")
 
     def _reindex(self, change: Change) -> None:
         if len(change.pairs) > BULK:
@@ -257,15 +270,7 @@ class AnnotationStore:
             if after is not None:
                 self._by_id[after.id] = after
                 touched.add(after.article_sha256)
-        for sha in touched:
-            self._by_article[sha] = []
-        for ann in self._by_id.values():
-            if ann.article_sha256 in touched:
-                self._by_article[ann.article_sha256].append(ann)
-        for sha in touched:
-            anns = self._by_article[sha]
-            anns.sort(key=_sort_key)
-            self._long[sha] = [a for a in anns if a.end - a.start > LONG]
+        self._rebuild_index(touched)
 
     # -------------------------------------------------- changes, built then applied
     def prepare_add(self, article: Article, start: int, end: int, tag: str,

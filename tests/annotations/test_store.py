@@ -212,3 +212,23 @@ def test_overlapping_matches_a_linear_scan_with_long_and_short_annotations(db, s
             s = rng.randrange(0, n)
             expected = [a for a in store.for_article(article.sha256) if a.start <= s < a.end]
             assert store.at(article.sha256, s) == expected
+
+
+def test_a_refused_change_writes_and_allocates_nothing(db, sample):
+    from annotations.articles import Article
+    from annotations.model import create
+    from annotations.store import Change
+
+    with AnnotationStore(db, "ana") as store:
+        store.add(sample[0], 0, 5, "claim")
+        keys, next_key = dict(store._keys), dict(store._next_key)
+        journal = store._storage.pending
+        stray = Article.from_text("stray.txt", "texto suelto")
+        good = create(text=sample[0].text, article_sha256=sample[0].sha256,
+                      article=sample[0].name, start=5, end=9, tag="claim", annotator="ana")
+        bad = create(text=stray.text, article_sha256=stray.sha256, article=stray.name,
+                     start=0, end=5, tag="claim", annotator="ana")
+        with pytest.raises(InputError, match="its article is not in the file"):
+            store.apply(Change(((None, good), (None, bad)), "two"))
+        assert store._keys == keys and store._next_key == next_key
+        assert store.get(good.id) is None and store._storage.pending == journal
