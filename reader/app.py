@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -35,6 +36,7 @@ if TYPE_CHECKING:  # the rest is imported when first needed, after the first fra
     from annotations.history import History
     from annotations.review import Item, ReviewSession
     from annotations.store import AnnotationStore, Change
+    from reader.widgets.review_panel import ReviewPanel
 
 FOLD_EVERY = 30.0
 """Seconds between folds of the journal into the main file while the screen is open, so a
@@ -102,7 +104,7 @@ class FactreadApp(App[int]):
         if review is not None:
             loaded = LoadResult(review.articles, loaded.errors, loaded.warnings)
         self.loaded = loaded
-        self.store: AnnotationStore = store  # type: ignore[assignment]  # set by _attach
+        self._store: AnnotationStore | None = store
         self.history: History | None = None
         if store is not None:
             from annotations.history import History
@@ -127,6 +129,14 @@ class FactreadApp(App[int]):
             self.views.append(view)
             self.panes.append(ArticlePane(number, view))
         self._keymap = keymap or {}
+        self._panel = AnnotationPanel()
+        self._search_box = Input(placeholder="search (case and accents ignored)", id="search")
+        self._status = StatusLine()
+        self._review_panel: ReviewPanel | None = None
+        if review is not None:
+            from reader.widgets.review_panel import ReviewPanel
+
+            self._review_panel = ReviewPanel()
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -137,13 +147,11 @@ class FactreadApp(App[int]):
             if not self.panes:
                 yield Static(Text("No article could be opened: see the messages."),
                              id="empty")
-        yield AnnotationPanel()
-        if self.review is not None:
-            from reader.widgets.review_panel import ReviewPanel
-
-            yield ReviewPanel()
-        yield Input(placeholder="search (case and accents ignored)", id="search")
-        yield StatusLine()
+        yield self._panel
+        if self._review_panel is not None:
+            yield self._review_panel
+        yield self._search_box
+        yield self._status
         yield KeyBar(self._key_bar_items())
 
     def _key_bar_items(self) -> list[tuple[str, str, str]]:
@@ -172,7 +180,7 @@ class FactreadApp(App[int]):
                         timeout=30, markup=False)
         for message in self.loaded.warnings:
             self.notify(display_line(message), severity="warning", timeout=15, markup=False)
-        if self.store is None:
+        if not self.ready:
             self.call_after_refresh(self._open_in_background)
         else:
             self._attached()
@@ -199,10 +207,22 @@ class FactreadApp(App[int]):
         self.startup_error = message
         self.exit(return_code=1)
 
+    @property
+    def ready(self) -> bool:
+        """The annotation file is open (it opens just after the first frame)."""
+        return self._store is not None
+
+    @property
+    def store(self) -> AnnotationStore:
+        """The annotation file. Actions that need it are disabled until ``ready``."""
+        if self._store is None:
+            raise RuntimeError("the annotation file is still opening")
+        return self._store
+
     def _attach(self, store: AnnotationStore) -> None:
         from annotations.history import History
 
-        self.store = store
+        self._store = store
         self.history = History(store)
         for view in self.views:
             view.mine = partial(store.overlapping, view.article.sha256)
@@ -215,7 +235,7 @@ class FactreadApp(App[int]):
         self.set_interval(FOLD_EVERY, self.store.fold)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in STORE_ACTIONS and self.store is None:
+        if action in STORE_ACTIONS and not self.ready:
             return None  # shown, but waits for the file (a fraction of a second)
         return True
 
@@ -227,12 +247,12 @@ class FactreadApp(App[int]):
         scroll (or Tab, a number, o) away."""
         if not self.panes:
             return
-        panel = self.query_one(AnnotationPanel)
+        panel = self._panel
         available = self.size.width - (panel.outer_size.width if panel.display else 0)
-        if self.review is not None:
-            from reader.widgets.review_panel import ReviewPanel
+        if self._review_panel is not None:
+            from reader.widgets.review_panel import WIDTH
 
-            available -= self.query_one(ReviewPanel).styles.width.value + 1  # type: ignore[union-attr]
+            available -= WIDTH
         shown = max(1, min(len(self.panes), available // MIN_PANE))
         width = max(MIN_PANE, available // shown)
         for index, pane in enumerate(self.panes):
@@ -257,10 +277,10 @@ class FactreadApp(App[int]):
             self._refresh_status()
 
     def _refresh_status(self) -> None:
-        if self.store is None:
+        if not self.ready:
             return
         view = self.view
-        parts: list[tuple[str, str]] = [
+        parts: list[tuple[str, str | Style]] = [
             (f" {self.store.annotator} ", "bold reverse"), (f" {self.store.path.name} ", "dim")]
         if view is not None:
             parts.append((f" {view.article.name} @{view.cursor}", ""))
@@ -276,11 +296,11 @@ class FactreadApp(App[int]):
                 for other in self.review.theirs_overlapping(view.article.sha256, view.cursor,
                                                             view.cursor + 1):
                     parts.append(("  theirs ", "underline"))
-                    parts.append((f" {other.tag} ", str(self.tag_styles.of(other.tag))))
+                    parts.append((f" {other.tag} ", self.tag_styles.of(other.tag)))
                     parts.append((f" by {other.annotator}", "dim"))
             for ann in self.store.at(view.article.sha256, view.cursor):
                 parts.append(("  ", ""))
-                parts.append((f" {ann.tag} ", str(self.tag_styles.of(ann.tag))))
+                parts.append((f" {ann.tag} ", self.tag_styles.of(ann.tag)))
                 parts.append((f" «{ann.quote[:40]}»", ""))
                 if ann.note:
                     parts.append((f" note: {ann.note[:60]}", "italic"))
@@ -291,16 +311,16 @@ class FactreadApp(App[int]):
             if source:
                 parts.append((f"  LINKING from «{source.quote[:30]}»: go to another "
                               "annotation and press l", "bold magenta"))
-        self.query_one(StatusLine).show(parts)
+        self._status.show(parts)
 
     def _refresh_counts(self) -> None:
-        if self.store is None:
+        if not self.ready:
             return
         for pane in self.panes:
             pane.set_count(len(self.store.for_article(pane.view.article.sha256)))
 
     def _refresh_panel(self) -> None:
-        panel = self.query_one(AnnotationPanel)
+        panel = self._panel
         if panel.display and self.view is not None:
             article = self.view.article
             panel.show(article.title, self.store.for_article(article.sha256), self.tag_styles,
@@ -321,8 +341,6 @@ class FactreadApp(App[int]):
         if self.review is not None:
             self.review.refresh()
             self._refresh_review()
-            for view in self.views:
-                view.repaint_all()
         spans: dict[str, list[tuple[int, int]]] = {}
         for pair in change.pairs:
             for ann in pair:
@@ -443,87 +461,50 @@ class FactreadApp(App[int]):
                         "open.", severity="warning", markup=False)
 
     def _refresh_review(self) -> None:
-        if self.review is None:
+        if self.review is None or self._review_panel is None:
             return
-        from reader.widgets.review_panel import ReviewPanel
-
-        near = 0
         view = self.view
-        if view is not None:
-            order = {v.article.sha256: n for n, v in enumerate(self.views)}
-            here = (order.get(view.article.sha256, 0), view.cursor)
-            near = bisect.bisect_left([(order.get(i.article, 0), i.start)
-                                       for i in self.review.disagreements()], here)
-        self.query_one(ReviewPanel).show(self.review, self.tag_styles, near)
+        near = self.review.index_near(view.article.sha256, view.cursor) if view else 0
+        self._review_panel.show(self.review, self.tag_styles, near)
 
-    def _review_jump(self, direction: int) -> None:
-        """Next or previous undecided disagreement, across all articles."""
-        assert self.review is not None
-        items = self.review.disagreements()
+    def _decide(self, done: str, prepare: Callable[[ReviewSession, Item], Change]) -> None:
         view = self.view
-        if not items or view is None:
-            self.notify("No disagreements left to decide.", markup=False)
-            return
-        order = {v.article.sha256: n for n, v in enumerate(self.views)}
-        here = (order.get(view.article.sha256, 0), view.cursor)
-        keys = [(order.get(i.article, 0), i.start) for i in items]
-        if direction > 0:
-            index = bisect.bisect_right(keys, here) % len(items)
-        else:
-            index = (bisect.bisect_left(keys, here) - 1) % len(items)
-        self._go_to_item(items[index])
-
-    def _go_to_item(self, item: Item) -> None:
-        self._show(item.article, item.start)
-
-    def _item_here(self) -> Item | None:
-        assert self.review is not None
-        view = self.view
-        if view is None:
-            return None
-        for item in self.review.disagreements():
-            if item.article != view.article.sha256:
-                continue
-            spans = [(a.start, a.end) for a in (item.theirs, *item.mine) if a is not None]
-            if any(s <= view.cursor < e for s, e in spans) or item.start == view.cursor:
-                return item
-        self.notify("No undecided disagreement under the cursor: ] jumps to the next.",
-                    severity="warning", markup=False)
-        return None
-
-    def _decide(self, how: str) -> None:
         if self.review is None:
             self.notify("A, R and K decide on a colleague's annotations: factread review FILE.",
                         severity="warning", markup=False)
             return
-        item = self._item_here()
+        item = self.review.item_at(view.article.sha256, view.cursor) if view else None
         if item is None:
+            self.notify("No undecided disagreement under the cursor: ] jumps to the next.",
+                        severity="warning", markup=False)
             return
         try:
-            change = {"accept": self.review.prepare_accept, "reject": self.review.prepare_reject,
-                      "keep": self.review.prepare_keep}[how](item)
+            change = prepare(self.review, item)
         except ValueError as err:
             self.notify(str(err), severity="warning", markup=False)
             return
         if self._do(change):
-            self.notify(f"{how.capitalize()}ed: {item.kind} (ctrl+z undoes).".replace(
-                "Keeped", "Kept"), markup=False)
+            self.notify(f"{done}: {item.kind} (ctrl+z undoes).", markup=False)
 
     def action_accept(self) -> None:
-        self._decide("accept")
+        self._decide("Accepted", lambda review, item: review.prepare_accept(item))
 
     def action_reject(self) -> None:
-        self._decide("reject")
+        self._decide("Rejected", lambda review, item: review.prepare_reject(item))
 
     def action_keep(self) -> None:
-        self._decide("keep")
+        self._decide("Kept", lambda review, item: review.prepare_keep(item))
 
     def action_jump(self, direction: int) -> None:
-        if self.review is not None:
-            self._review_jump(direction)
-            return
         view = self.view
         if view is None:
+            return
+        if self.review is not None:
+            item = self.review.step(view.article.sha256, view.cursor, direction)
+            if item is None:
+                self.notify("No disagreements left to decide.", markup=False)
+            else:
+                self._show(item.article, item.start)
             return
         anns = self.store.for_article(view.article.sha256)
         if not anns:
@@ -588,7 +569,7 @@ class FactreadApp(App[int]):
         return how
 
     def action_toggle_panel(self) -> None:
-        panel = self.query_one(AnnotationPanel)
+        panel = self._panel
         panel.display = not panel.display
         self.call_after_refresh(self._size_panes)
         if panel.display:
@@ -599,15 +580,11 @@ class FactreadApp(App[int]):
 
     def on_option_list_option_selected(self, event: object) -> None:
         option = getattr(event, "option", None)
-        if self.review is not None:
-            from reader.widgets.review_panel import ReviewPanel
-
-            panel = self.query_one(ReviewPanel)
-            if panel.has_focus_within:
-                item = panel.item(option.id if option else None)
-                if item is not None:
-                    self._go_to_item(item)
-                return
+        if self._review_panel is not None and self._review_panel.has_focus_within:
+            item = self._review_panel.item(option.id if option else None)
+            if item is not None:
+                self._show(item.article, item.start)
+            return
         ann = self.store.get(option.id) if option is not None and option.id else None
         if ann is not None:
             self._jump_to(ann)
@@ -615,7 +592,7 @@ class FactreadApp(App[int]):
     def action_search(self) -> None:
         if self.view is None:
             return
-        search = self.query_one("#search", Input)
+        search = self._search_box
         search.placeholder = f"search {display_line(self.view.article.title)[:40]} " \
                              "(case and accents ignored)"
         search.display = True
@@ -634,17 +611,17 @@ class FactreadApp(App[int]):
             self._search(view, event.value, backwards=False, here=True)
 
     def on_key(self, event: object) -> None:
-        search = self.query_one("#search", Input)
-        if getattr(event, "key", None) == "escape":
-            if search.has_focus:
-                search.display = False
-                if self.view is not None:
-                    self.view.focus()
-            elif self.query_one(AnnotationPanel).has_focus_within:
-                self.action_toggle_panel()
-            elif self.link_from is not None:
-                self.link_from = None
-                self._refresh_status()
+        if getattr(event, "key", None) != "escape":
+            return
+        if self._search_box.has_focus:
+            self._search_box.display = False
+            if self.view is not None:
+                self.view.focus()
+        elif self._panel.has_focus_within:
+            self.action_toggle_panel()
+        elif self.link_from is not None:
+            self.link_from = None
+            self._refresh_status()
 
     def _search(self, view: ArticleView, query: str, backwards: bool, *,
                 here: bool = False) -> None:
@@ -773,7 +750,7 @@ def run_app(loaded: LoadResult, *, db: Path, annotator: str,
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
         return 1
     finally:
-        opened = app.store if app is not None else store
+        opened = app._store if app is not None else store
         if opened is not None:
             opened.close()
     if app.startup_error is not None:

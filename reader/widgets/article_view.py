@@ -20,7 +20,6 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -115,8 +114,6 @@ class ArticleView(ScrollView, can_focus=True):
             super().__init__()
             self.view = view
 
-    cursor: reactive[int] = reactive(0, always_update=False, repaint=False, init=False)
-
     def __init__(self, article: Article, mine: Layer, tag_styles: TagStyles, *,
                  id: str | None = None) -> None:
         super().__init__(id=id)
@@ -128,6 +125,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.mine = mine
         self.theirs: Layer | None = None
         self.tag_styles = tag_styles
+        self.cursor = 0
+        """Offset of the cursor; every change goes through ``set_cursor``."""
         self.anchor: int | None = None
         self.sticky = False
         """``v`` mode: plain movement extends the selection."""

@@ -28,13 +28,15 @@ def describe(item: Item, styles: TagStyles) -> Text:
 
 
 WINDOW = 200
+WIDTH = 57
+"""Columns the panel takes, its left border included."""
 
 
 class ReviewPanel(Vertical):
-    DEFAULT_CSS = """
-    ReviewPanel { dock: right; width: 56; border-left: solid $warning; }
-    ReviewPanel > Label { width: 100%; background: $panel; }
-    ReviewPanel > OptionList { height: 1fr; border: none; }
+    DEFAULT_CSS = f"""
+    ReviewPanel {{ dock: right; width: {WIDTH}; border-left: solid $warning; }}
+    ReviewPanel > Label {{ width: 100%; background: $panel; }}
+    ReviewPanel > OptionList {{ height: 1fr; border: none; }}
     """
 
     def __init__(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
@@ -17,7 +18,7 @@ class StatusLine(Widget):
         super().__init__()
         self.content = Text()
 
-    def show(self, parts: list[tuple[str, str]]) -> None:
+    def show(self, parts: list[tuple[str, str | Style]]) -> None:
         """(text, style) pairs; texts are untrusted and shown through display_line."""
         content = Text(no_wrap=True, overflow="ellipsis")
         for text, style in parts:

@@ -403,9 +403,9 @@ async def test_the_file_opens_after_the_first_frame_and_then_everything_works(db
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(50):
             await pilot.pause(0.02)
-            if app.store is not None:
+            if app.ready:
                 break
-        assert app.store is not None and app.store.get(earlier.id) is not None
+        assert app.ready and app.store.get(earlier.id) is not None
         assert app.panes[0].title_bar.count == 1
         await pilot.press("right_square_bracket", "shift+right", "u")
         assert len(app.store) == 2
