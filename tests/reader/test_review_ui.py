@@ -95,3 +95,14 @@ async def test_orphans_are_listed_in_the_review_panel(make_app, tmp_path):
         assert any(p.startswith("orphan") and "se firmó en junio" in p for p in prompts)
         assert "orphans: 1" in str(panel.header.render())
         assert any("Orphan" in n.message for n in app._notifications)
+
+
+def test_reviewing_my_own_file_is_refused(pair):  # noqa: F811
+    mine_path, _ = pair
+    before = mine_path.read_bytes()
+    for args in (["review", str(mine_path), "--db", str(mine_path)],
+                 ["agree", str(mine_path), str(mine_path)]):
+        result = subprocess.run([sys.executable, "-m", "reader", *args], capture_output=True,
+                                text=True, timeout=60)
+        assert result.returncode == 1 and "is the same file as" in result.stderr
+    assert mine_path.read_bytes() == before
