@@ -21,12 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from textual.app import App, ComposeResult
-from textual.containers import Horizontal
-from textual.widgets import TextArea
+from textual.app import App
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import big_articles, build_file
+from stock_apps import StockApp
 
 from annotations.articles import LoadResult, bundled_paths, load_article
 from annotations.config import DEFAULT_TAGS
@@ -35,19 +34,6 @@ from reader.app import FactreadApp
 
 SIZE = (160, 45)
 KEYS = {"cursor move": "down", "shift+move": "shift+right", "page down": "pagedown"}
-
-
-class StockApp(App[None]):
-    """The baseline: five stock TextAreas, read-only and soft-wrapped."""
-
-    def __init__(self, texts: list[str]) -> None:
-        super().__init__()
-        self.texts = texts
-
-    def compose(self) -> ComposeResult:
-        with Horizontal():
-            for text in self.texts:
-                yield TextArea(text, read_only=True, soft_wrap=True)
 
 
 class AppClock:
@@ -134,8 +120,15 @@ async def tag_ms(app: FactreadApp, repeats: int) -> tuple[float, float]:
     return statistics.median(cpu) * 1000, statistics.median(wall) * 1000
 
 
-def first_frame_s(db: Path, paths: list[Path], cwd: Path) -> float:
-    """From exec of ``factread`` in a pseudo-terminal to the article text on screen."""
+MARKER = "El líder norcoreano"
+"""Text from the body of a bundled article (not its title), visible at 160x45 in every
+program measured."""
+
+
+def first_frame_s(command: list[str], cwd: Path) -> float:
+    """From exec of ``command`` in a pseudo-terminal to the arrival of the bytes that put
+    MARKER on screen. The output is only collected during the run and parsed afterwards:
+    parsing it with pyte as it comes would stall the program on a full pty buffer."""
     import fcntl
     import struct
     import termios
@@ -144,29 +137,62 @@ def first_frame_s(db: Path, paths: list[Path], cwd: Path) -> float:
 
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-    screen = pyte.Screen(*SIZE)
-    stream = pyte.ByteStream(screen)
     env = {**os.environ, "TERM": "xterm-256color"}
+    chunks: list[tuple[float, bytes]] = []
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "reader", *map(str, paths), "--db", str(db)],
-                            stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env)
+    proc = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env)
     os.close(slave)
     try:
+        quiet_since = t0
         while time.perf_counter() - t0 < 30:
+            now = time.perf_counter()
+            if now - t0 > 1.5 and now - quiet_since > 0.4:
+                break
             if select.select([master], [], [], 0.01)[0]:
-                stream.feed(os.read(master, 1 << 16))
-                if any("Kim Jong-un respalda" in line for line in screen.display):
-                    return time.perf_counter() - t0
-        raise RuntimeError("no first frame in 30 s")
+                try:
+                    data = os.read(master, 1 << 16)
+                except OSError:
+                    break
+                quiet_since = time.perf_counter()
+                chunks.append((quiet_since, data))
     finally:
         proc.kill()
         proc.wait()
         os.close(master)
+    screen = pyte.Screen(*SIZE)
+    stream = pyte.ByteStream(screen)
+    for arrived, data in chunks:
+        stream.feed(data)
+        if any(MARKER in line for line in screen.display):
+            return arrived - t0
+    raise RuntimeError(f"{MARKER!r} never appeared on screen: {command}")
+
+
+def launch_frames(args: argparse.Namespace, db: Path, paths: list[Path], cwd: Path) -> None:
+    """First frame of factread, beside a bare Textual app and five stock TextAreas
+    launched the same way in the same run."""
+    stock = [sys.executable, str(Path(__file__).parent / "stock_apps.py")]
+    programs = {
+        "factread": [sys.executable, "-m", "reader", *map(str, paths), "--db", str(db)],
+        "stock: 5 read-only TextAreas": [*stock, "textarea", *map(str, paths)],
+        "floor: bare Textual app, one Static": [*stock, "minimal", str(paths[-1])],
+    }
+    runs = 3 if args.quick else 7
+    times: dict[str, list[float]] = {name: [] for name in programs}
+    for _ in range(runs):  # interleaved, so a slow moment of the host hits all three
+        for name, command in programs.items():
+            times[name].append(first_frame_s(command, cwd))
+    print(f"first frame (launch to article text on screen, real pty, median of {runs}):")
+    for name, samples in times.items():
+        print(f"{name:>36}: {statistics.median(samples) * 1000:5.0f} ms "
+              f"(min {min(samples) * 1000:.0f}, max {max(samples) * 1000:.0f})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--launch-only", action="store_true",
+                        help="measure only the first frame")
     args = parser.parse_args()
     presses = 15 if args.quick else 60
     with tempfile.TemporaryDirectory(dir=".") as tmp_name:
@@ -179,9 +205,9 @@ def main() -> None:
         build_file(db, [big], 10_000)
         paths = [tmp / big.name, *bundled_paths()[1:]]
 
-        frames = [first_frame_s(db, paths, tmp) for _ in range(3 if args.quick else 5)]
-        print(f"first frame (launch to text on screen, real pty): "
-              f"{statistics.median(frames) * 1000:.0f} ms median")
+        launch_frames(args, db, paths, tmp)
+        if args.launch_only:
+            return
 
         store = AnnotationStore(db, "bench")
         ours = asyncio.run(per_key_cpu(FactreadApp(LoadResult(articles), store, DEFAULT_TAGS),

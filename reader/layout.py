@@ -45,15 +45,23 @@ class Rows:
     def row_of(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
 
+    def extend(self, more: Rows) -> None:
+        """Append the rows of the text that follows (wrapped at the same width)."""
+        self.starts.extend(more.starts)
+        self.ends.extend(more.ends)
 
-def wrap(text: str, width: int) -> Rows:
-    """Greedy word wrap. Spaces after a word stay on its row (they may run past the edge,
-    invisibly); a word wider than the row is cut at grapheme boundaries."""
+
+def wrap(text: str, width: int, start: int = 0, stop: int | None = None) -> Rows:
+    """Greedy word wrap of ``text[start:stop]`` (offsets stay those of ``text``). Spaces
+    after a word stay on its row (they may run past the edge, invisibly); a word wider
+    than the row is cut at grapheme boundaries. Wrapping is per paragraph, so the rows of
+    a text cut at a newline are the rows of the part before it followed by those after."""
     width = max(width, 4)
     starts: list[int] = []
     ends: list[int] = []
-    pos = 0
-    for para in text.split("\n"):
+    pos = start
+    part = text if start == 0 and stop is None else text[start:stop]
+    for para in part.split("\n"):
         n = len(para)
         if n <= width and (para.isascii() or cell_len(para) <= width):
             starts.append(pos)

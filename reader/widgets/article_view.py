@@ -62,6 +62,9 @@ class TagStyles:
         return self.fill.get(tag, self.unknown)
 
 
+EAGER = 20_000
+"""Characters wrapped before the first frame of a long article (a 200x60 screen shows
+~12,000 at most); the rest is wrapped just after it."""
 SELECTION = Style(bgcolor="#5f5fd7", color="#ffffff")
 OVERLAP = Style(underline=True, bold=True)
 CURSOR = Style(reverse=True)
@@ -132,6 +135,8 @@ class ArticleView(ScrollView, can_focus=True):
         """``v`` mode: plain movement extends the selection."""
         self._goal_col: int | None = None
         self._rows = Rows([0], [0], 0)
+        self._wrapped_to = len(article.text)
+        """Rows exist for the text up to here; the rest is wrapped just after a frame."""
         self._cache: dict[int, Strip] = {}
         self._folded: FoldedText | None = None
         self.matches: list[tuple[int, int]] = []
@@ -141,10 +146,26 @@ class ArticleView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------ geometry
     def _rewrap(self, width: int) -> None:
-        if width > 0 and width != self._rows.width:
-            self._rows = wrap(self.text, width)
-            self._cache.clear()
-            self.virtual_size = Size(width, len(self._rows))
+        """Wrap at ``width``: at once up to the first newline past EAGER characters (enough
+        for any screen at the top), the rest just after the frame is painted, so a 1 MB
+        article shows its first lines without waiting for all of it to be wrapped."""
+        if width <= 0 or width == self._rows.width:
+            return
+        text = self.text
+        cut = text.find("\n", EAGER) if len(text) > EAGER * 2 else -1
+        if cut == -1 or self.cursor > cut:
+            self._rows, self._wrapped_to = wrap(text, width), len(text)
+        else:
+            self._rows, self._wrapped_to = wrap(text, width, 0, cut), cut
+            self.call_after_refresh(self._finish_wrap)
+        self._cache.clear()
+        self.virtual_size = Size(width, len(self._rows))
+
+    def _finish_wrap(self) -> None:
+        if self._wrapped_to < len(self.text):
+            self._rows.extend(wrap(self.text, self._rows.width, self._wrapped_to + 1))
+            self._wrapped_to = len(self.text)
+            self.virtual_size = Size(self._rows.width, len(self._rows))
 
     def on_resize(self, event: events.Resize) -> None:
         # Wrapping 1 MB takes tens of ms: only ever at the width the text is shown at.
@@ -153,15 +174,18 @@ class ArticleView(ScrollView, can_focus=True):
 
     @property
     def rows(self) -> Rows:
+        """Every row of the article (a wrap still pending is finished first)."""
+        self._finish_wrap()
         return self._rows
 
     def _col_of(self, offset: int) -> int:
-        row = self._rows.row_of(offset)
-        return cell_len(self._shown[self._rows.starts[row]:offset])
+        rows = self.rows
+        return cell_len(self._shown[rows.starts[rows.row_of(offset)]:offset])
 
     def _offset_at(self, row: int, col: int) -> int:
-        row = max(0, min(row, len(self._rows) - 1))
-        start, end = self._rows.starts[row], self._rows.ends[row]
+        rows = self.rows
+        row = max(0, min(row, len(rows) - 1))
+        start, end = rows.starts[row], rows.ends[row]
         used = 0
         i = start
         while i < end:
@@ -226,7 +250,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
 
     def scroll_to_cursor(self, center: bool = False) -> None:
-        row = self._rows.row_of(self.cursor)
+        row = self.rows.row_of(self.cursor)
         top = round(self.scroll_offset.y)
         height = max(1, self.scrollable_content_region.height)
         if center and not top <= row < top + height:
@@ -239,7 +263,7 @@ class ArticleView(ScrollView, can_focus=True):
     # ------------------------------------------------------------ actions
     def action_move(self, how: str, extend: bool = False) -> None:
         text, cursor = self.text, self.cursor
-        rows = self._rows
+        rows = self.rows
         keep_goal = how in ("up", "down", "pageup", "pagedown")
         if how == "left":
             target = prev_boundary(text, cursor)
@@ -367,6 +391,8 @@ class ArticleView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------ rendering
     def render_line(self, y: int) -> Strip:
+        # The first frame can come before the first Resize: wrap now, so that it has text.
+        self._rewrap(self.scrollable_content_region.width)
         row = round(self.scroll_offset.y) + y
         if row >= len(self._rows):
             return Strip.blank(self.size.width, self.rich_style)

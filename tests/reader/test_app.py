@@ -355,6 +355,33 @@ async def test_rows_are_wrapped_to_the_width_they_are_shown_at(make_app, sample,
                     assert len(shown) <= width, (size, row, shown)
 
 
+async def test_a_long_article_is_wrapped_in_two_steps_and_whole_when_needed(
+        make_app, sample):
+    from reader.layout import wrap
+    from reader.widgets.article_view import EAGER
+
+    long = Article.from_text("long.txt", "\n".join(
+        f"{n}. {sample[0].text}" for n in range(EAGER * 4 // len(sample[0].text) + 2)))
+    app = make_app([long])
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = views(app)[0]
+        assert strip_text(view, 0).startswith("0. El tratado")
+        view._rewrap(40)  # as on a resize: the first screenful now, the rest after a frame
+        assert EAGER <= view._wrapped_to < len(long.text)
+        assert strip_text(view, 0).startswith("0. El tratado")
+        view.action_move("bottom")  # before that frame: the rows are finished first
+        whole = wrap(long.text, 40)
+        assert (view.rows.starts, view.rows.ends) == (whole.starts, whole.ends)
+        assert view.cursor == len(long.text) and view.virtual_size.height == len(whole)
+        view.action_move("top")
+        await pilot.resize_terminal(60, 24)  # or by itself just after the next frame
+        await pilot.pause()
+        width = view.scrollable_content_region.width
+        assert view._rows.width == width and view._wrapped_to == len(long.text)
+        whole = wrap(long.text, width)
+        assert (view._rows.starts, view._rows.ends) == (whole.starts, whole.ends)
+
+
 async def test_E_exports_and_says_where(make_app, sample, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     app = make_app(sample)

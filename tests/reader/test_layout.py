@@ -39,3 +39,15 @@ def test_the_one_regex_path_gives_the_same_rows_as_the_word_loop(para, width):
     fast = layout.wrap(para, width)
     if len(para) > width:
         assert (fast.starts, fast.ends) == (starts, ends)
+
+
+@settings(max_examples=200)
+@given(TEXTS, st.integers(4, 40), st.integers(0, 200))
+def test_wrapping_in_two_parts_cut_at_a_newline_gives_the_same_rows(text, width, near):
+    cut = text.find("\n", min(near, len(text)))
+    if cut == -1:
+        return
+    whole = layout.wrap(text, width)
+    parts = layout.wrap(text, width, 0, cut)
+    parts.extend(layout.wrap(text, width, cut + 1))
+    assert (parts.starts, parts.ends) == (whole.starts, whole.ends)
