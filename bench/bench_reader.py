@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import pty
-import select
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,7 +20,7 @@ from pathlib import Path
 from textual.app import App
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import big_articles, build_file
+from common import big_articles, build_file, first_frame_s
 from stock_apps import StockApp
 
 from annotations.articles import LoadResult, bundled_paths, load_article
@@ -33,6 +29,9 @@ from annotations.store import AnnotationStore
 from reader.app import FactreadApp
 
 SIZE = (160, 45)
+MARKER = "El líder norcoreano"
+"""Text from the body of a bundled article (not its title), visible at 160x45 in every
+program measured."""
 KEYS = {"cursor move": "down", "shift+move": "shift+right", "page down": "pagedown"}
 
 
@@ -120,54 +119,6 @@ async def tag_ms(app: FactreadApp, repeats: int) -> tuple[float, float]:
     return statistics.median(cpu) * 1000, statistics.median(wall) * 1000
 
 
-MARKER = "El líder norcoreano"
-"""Text from the body of a bundled article (not its title), visible at 160x45 in every
-program measured."""
-
-
-def first_frame_s(command: list[str], cwd: Path) -> float:
-    """From exec of ``command`` in a pseudo-terminal to the arrival of the bytes that put
-    MARKER on screen. The output is only collected during the run and parsed afterwards:
-    parsing it with pyte as it comes would stall the program on a full pty buffer."""
-    import fcntl
-    import struct
-    import termios
-
-    import pyte
-
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color"}
-    chunks: list[tuple[float, bytes]] = []
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env)
-    os.close(slave)
-    try:
-        quiet_since = t0
-        while time.perf_counter() - t0 < 30:
-            now = time.perf_counter()
-            if now - t0 > 1.5 and now - quiet_since > 0.4:
-                break
-            if select.select([master], [], [], 0.01)[0]:
-                try:
-                    data = os.read(master, 1 << 16)
-                except OSError:
-                    break
-                quiet_since = time.perf_counter()
-                chunks.append((quiet_since, data))
-    finally:
-        proc.kill()
-        proc.wait()
-        os.close(master)
-    screen = pyte.Screen(*SIZE)
-    stream = pyte.ByteStream(screen)
-    for arrived, data in chunks:
-        stream.feed(data)
-        if any(MARKER in line for line in screen.display):
-            return arrived - t0
-    raise RuntimeError(f"{MARKER!r} never appeared on screen: {command}")
-
-
 def launch_frames(args: argparse.Namespace, db: Path, paths: list[Path], cwd: Path) -> None:
     """First frame of factread, beside a bare Textual app and five stock TextAreas
     launched the same way in the same run."""
@@ -181,7 +132,7 @@ def launch_frames(args: argparse.Namespace, db: Path, paths: list[Path], cwd: Pa
     times: dict[str, list[float]] = {name: [] for name in programs}
     for _ in range(runs):  # interleaved, so a slow moment of the host hits all three
         for name, command in programs.items():
-            times[name].append(first_frame_s(command, cwd))
+            times[name].append(first_frame_s(command, cwd, [MARKER], SIZE))
     print(f"first frame (launch to article text on screen, real pty, median of {runs}):")
     for name, samples in times.items():
         print(f"{name:>36}: {statistics.median(samples) * 1000:5.0f} ms "

@@ -52,6 +52,57 @@ def build_file(path: Path, articles: list[Article], annotations: int, seed: int 
     write_atomic(path, dump(data))  # type: ignore[arg-type]
 
 
+def first_frame_s(command: list[str], cwd: Path, markers: list[str],
+                  size: tuple[int, int]) -> float:
+    """From exec of ``command`` in a pseudo-terminal of ``size`` to the arrival of the bytes
+    that put every one of ``markers`` on screen. The output is only collected during the
+    run and parsed afterwards: parsing it with pyte as it comes would stall the program on
+    a full pty buffer."""
+    import fcntl
+    import os
+    import pty
+    import select
+    import struct
+    import subprocess
+    import termios
+
+    import pyte
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[1], size[0], 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color"}
+    chunks: list[tuple[float, bytes]] = []
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, cwd=cwd, env=env)
+    os.close(slave)
+    try:
+        quiet_since = t0
+        while time.perf_counter() - t0 < 30:
+            now = time.perf_counter()
+            if now - t0 > 1.5 and now - quiet_since > 0.4:
+                break
+            if select.select([master], [], [], 0.01)[0]:
+                try:
+                    data = os.read(master, 1 << 16)
+                except OSError:
+                    break
+                quiet_since = time.perf_counter()
+                chunks.append((quiet_since, data))
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)
+    screen = pyte.Screen(*size)
+    stream = pyte.ByteStream(screen)
+    for arrived, data in chunks:
+        stream.feed(data)
+        shown = "\n".join(screen.display)
+        if all(marker in shown for marker in markers):
+            return arrived - t0
+    last = "\n".join(line.rstrip() for line in screen.display).strip()
+    raise RuntimeError(f"{markers!r} never all appeared on screen: {command}\n{last}")
+
+
 def timed(run: Callable[[], object]) -> float:
     t0 = time.perf_counter()
     run()

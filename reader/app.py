@@ -258,6 +258,11 @@ class FactreadApp(App[int]):
         for index, pane in enumerate(self.panes):
             last = index == shown - 1 and shown == len(self.panes)
             pane.styles.width = width + (available - width * shown if last else 0)
+        # When some panes are scrolled out, the row of panes is exactly as wide as those
+        # shown: the columns left over stay blank instead of showing a sliver of the next.
+        container = self.panes[0].parent
+        if isinstance(container, HorizontalScroll):
+            container.styles.width = "1fr" if shown == len(self.panes) else width * shown
 
     @property
     def view(self) -> ArticleView | None:

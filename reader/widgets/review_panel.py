@@ -36,7 +36,9 @@ class ReviewPanel(Vertical):
     DEFAULT_CSS = f"""
     ReviewPanel {{ dock: right; width: {WIDTH}; border-left: solid $warning; }}
     ReviewPanel > Label {{ width: 100%; background: $panel; }}
-    ReviewPanel > OptionList {{ height: 1fr; border: none; }}
+    ReviewPanel > OptionList {{
+        height: 1fr; border: none; text-wrap: nowrap; text-overflow: ellipsis;
+    }}
     """
 
     def __init__(self) -> None:
@@ -55,9 +57,11 @@ class ReviewPanel(Vertical):
         counts = session.counts()
         header = Text(no_wrap=False)
         header.append(f" reviewing {display_line(str(session.theirs.path.name))}\n", style="bold")
-        for kind in (AGREE, TAG, BOUNDARY, ONLY_THEIRS, ONLY_MINE):
-            header.append(f" {kind}: {counts[kind]}")
-        header.append(f"\n decided: {counts['decided']}  orphans: {counts['orphans']}"
+        # Two counts a line, so that no class name is split by the panel's wrap.
+        for line in ((AGREE, TAG), (BOUNDARY, ONLY_THEIRS), (ONLY_MINE,)):
+            header.append("".join(f" {kind}: {counts[kind]:<7}" for kind in line).rstrip()
+                          + "\n")
+        header.append(f" decided: {counts['decided']}  orphans: {counts['orphans']}"
                       f"  re-anchored: {session.moved}")
         pending = session.disagreements()
         first = max(0, min(near - WINDOW // 10, len(pending) - WINDOW))

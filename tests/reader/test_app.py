@@ -282,6 +282,20 @@ async def test_80x24_shows_fewer_panes_and_brings_the_focused_one_into_view(make
         assert 0 <= last.region.x and last.region.right <= 80
 
 
+async def test_panes_that_do_not_fit_leave_blank_columns_not_a_sliver(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=(100, 24)) as pilot:  # three panes of 33, one column over
+        await pilot.pause()
+        edge = app.query_one("#panes").region.right
+        assert edge == 99
+        assert all(v.region.right <= edge or v.region.x >= edge for v in views(app))
+        assert not isinstance(app.screen.get_widget_at(99, 5)[0], ArticleView)
+        await pilot.press("4")
+        await pilot.pause()
+        fourth = views(app)[3]
+        assert 0 <= fourth.region.x and fourth.region.right <= 99
+
+
 async def test_help_lists_every_key(make_app, sample):
     app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
