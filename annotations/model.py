@@ -20,10 +20,12 @@ FIELDS = (
     "tag", "note", "links", "annotator", "created", "modified",
 )  # fmt: skip
 
-TAG_RE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
-SHA_RE = re.compile(r"^[0-9a-f]{64}$")
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+# Matched with .match: \Z, because $ would also accept a trailing newline; [0-9], because
+# \d would also accept other scripts' digits.
+TAG_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}\Z")
+SHA_RE = re.compile(r"[0-9a-f]{64}\Z")
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z\Z")
 
 
 def now_iso() -> str:
@@ -117,32 +119,33 @@ def _field(record: Mapping[str, Any], name: str, where: str) -> Any:
     return record[name]
 
 
-_FIELD_SET = frozenset(FIELDS)
-
-
 _TAGS_SEEN: set[str] = set()
 
 
-def _valid(r: Any, text: str | None) -> bool:
+def is_valid_record(r: Any, text: str | None) -> bool:
     """True only for a record that ``_checked`` would accept: one expression, because
     opening a file of 100,000 annotations runs it 100,000 times. With ``text`` the caller
     has found the article by this record's SHA-256, so that field is known good."""
-    if type(r) is not dict or r.keys() != _FIELD_SET:
+    if type(r) is not dict or len(r) != len(FIELDS):
         return False
-    start, end, quote, links, tag = r["start"], r["end"], r["quote"], r["links"], r["tag"]
-    created, modified = r["created"], r["modified"]
+    try:  # 14 keys, every one of FIELDS among them: exactly FIELDS
+        start, end, quote, links, tag = r["start"], r["end"], r["quote"], r["links"], r["tag"]
+        created, modified, ann_id = r["created"], r["modified"], r["id"]
+        prefix, suffix, note = r["prefix"], r["suffix"], r["note"]
+        article, annotator, sha = r["article"], r["annotator"], r["article_sha256"]
+    except KeyError:
+        return False
     ok = (
         type(start) is int and type(end) is int and 0 <= start < end
         and type(quote) is str and len(quote) == end - start
         and ((text is not None and text[start:end] == quote)
-             or (text is None and type(r["article_sha256"]) is str
-             and SHA_RE.match(r["article_sha256"]) is not None))
-        and type(r["prefix"]) is str and len(r["prefix"]) <= CONTEXT
-        and type(r["suffix"]) is str and len(r["suffix"]) <= CONTEXT
-        and type(r["note"]) is str and len(r["note"]) <= MAX_NOTE
-        and type(r["article"]) is str and len(r["article"]) <= MAX_NAME
-        and type(r["annotator"]) is str and len(r["annotator"]) <= MAX_NAME
-        and type(r["id"]) is str and UUID_RE.match(r["id"]) is not None
+             or (text is None and type(sha) is str and SHA_RE.match(sha) is not None))
+        and type(prefix) is str and len(prefix) <= CONTEXT
+        and type(suffix) is str and len(suffix) <= CONTEXT
+        and type(note) is str and len(note) <= MAX_NOTE
+        and type(article) is str and len(article) <= MAX_NAME
+        and type(annotator) is str and len(annotator) <= MAX_NAME
+        and type(ann_id) is str and UUID_RE.match(ann_id) is not None
         and type(tag) is str and (tag in _TAGS_SEEN or TAG_RE.match(tag) is not None)
         and type(created) is str and TIME_RE.match(created) is not None
         and (modified == created or (type(modified) is str and TIME_RE.match(modified) is not None))
@@ -159,12 +162,16 @@ def from_dict(record: object, where: str | Callable[[], str],
     """Validate an untrusted record. ``where`` names the file and record for messages (a
     callable is asked only when there is a problem); with ``text``, the offsets and quote
     are checked against the article."""
-    if _valid(record, text):
-        r: dict[str, Any] = record  # type: ignore[assignment]
-        return Annotation(r["id"], r["article_sha256"], r["article"], r["start"], r["end"],
-                          r["quote"], r["prefix"], r["suffix"], r["tag"], r["note"],
-                          tuple(r["links"]), r["annotator"], r["created"], r["modified"])
+    if is_valid_record(record, text):
+        return from_valid_record(record)  # type: ignore[arg-type]
     return _checked(record, where() if callable(where) else where, text)
+
+
+def from_valid_record(r: dict[str, Any]) -> Annotation:
+    """The annotation of a record ``is_valid_record`` accepted (not checked again)."""
+    return Annotation(r["id"], r["article_sha256"], r["article"], r["start"], r["end"],
+                      r["quote"], r["prefix"], r["suffix"], r["tag"], r["note"],
+                      tuple(r["links"]), r["annotator"], r["created"], r["modified"])
 
 
 def _checked(record: object, where: str, text: str | None) -> Annotation:

@@ -208,6 +208,29 @@ def test_malformed_imports_are_refused_in_one_line_and_touch_nothing(tmp_path, s
     assert (tmp_path / "t.json").read_bytes() == before
 
 
+def test_records_of_any_shape_are_checked_and_placed_not_trusted(tmp_path, db, sample):
+    """A record in factread's form takes the fast path only if it fits the article as it
+    is; otherwise it is placed by quote and given this file's name and context."""
+    with AnnotationStore(db, "ana") as store:
+        populate(store, sample)
+        export(store, "jsonl", tmp_path / "x.jsonl")
+    records = [json.loads(line) for line in (tmp_path / "x.jsonl").read_text().splitlines()]
+    records[0]["article_sha256"] = ["not", "hashable"]  # placed by quote instead
+    records[1]["article"] = "renamed.txt"  # takes this file's name for the article
+    records[2]["prefix"] = "someone else's context"
+    (tmp_path / "y.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    with target_with_articles(tmp_path / "t.json", sample) as target:
+        plan = import_file(target, tmp_path / "y.jsonl")
+        assert len(plan.added) == len(records) and not plan.unplaced
+        for ann, record in zip(sorted(plan.added, key=lambda a: a.id),
+                               sorted(records, key=lambda r: r["id"]), strict=True):
+            article = target.articles[ann.article_sha256]
+            assert article.text[ann.start:ann.end] == ann.quote == record["quote"]
+            assert ann.article == article.name
+            assert (ann.prefix, ann.suffix) == (
+                article.text[max(0, ann.start - 32):ann.start], article.text[ann.end:ann.end + 32])
+
+
 def test_all_or_nothing_when_a_later_record_is_bad(tmp_path, db, sample):
     with AnnotationStore(db, "ana") as store:
         populate(store, sample)

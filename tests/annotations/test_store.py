@@ -145,6 +145,11 @@ CASES = {
     "bad tag": (lambda d: first_ann(d).update(tag="<b>"), "field 'tag'"),
     "bad id": (lambda d: first_ann(d).update(id="1"), "field 'id'"),
     "bad time": (lambda d: first_ann(d).update(created="yesterday"), "field 'created'"),
+    "id with a newline": (lambda d: first_ann(d).update(id=first_ann(d)["id"] + "\n"),
+                          "field 'id'"),
+    "time in other digits": (lambda d: first_ann(d).update(
+        created="\uff12" + first_ann(d)["created"][1:]), "field 'created'"),
+    "tag with a newline": (lambda d: first_ann(d).update(tag="claim\n"), "field 'tag'"),
     "missing field": (lambda d: first_ann(d).pop("note"), "field 'note' is missing"),
     "unknown field": (lambda d: first_ann(d).update(color="red"), "unknown field 'color'"),
     "dangling link": (lambda d: first_ann(d).update(links=["0" * 8 + "-0000-4000-8000-" + "0" * 12]),
