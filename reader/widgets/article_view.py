@@ -65,6 +65,9 @@ class TagStyles:
 EAGER = 20_000
 """Characters wrapped before the first frame of a long article (a 200x60 screen shows
 ~12,000 at most); the rest is wrapped just after it."""
+BAR = 1
+"""Columns at the right edge showing the scroll position. Drawn with the rows, because
+Textual's own scrollbar cost 2 ms of the ~10 ms a page down may take."""
 SELECTION = Style(bgcolor="#5f5fd7", color="#ffffff")
 OVERLAP = Style(underline=True, bold=True)
 CURSOR = Style(reverse=True)
@@ -142,7 +145,11 @@ class ArticleView(ScrollView, can_focus=True):
         self.matches: list[tuple[int, int]] = []
         self.query = ""
         self._drag_from: int | None = None
+        self._bar_drag = False
         self._base: Style | None = None
+        self._bar: tuple[Segment, Segment] | None = None
+        self._thumb_rows: tuple[int, int] | None = None
+        """(track, thumb) cells of the scroll bar, in the current theme."""
 
     # ------------------------------------------------------------ geometry
     def _rewrap(self, width: int) -> None:
@@ -159,18 +166,32 @@ class ArticleView(ScrollView, can_focus=True):
             self._rows, self._wrapped_to = wrap(text, width, 0, cut), cut
             self.call_after_refresh(self._finish_wrap)
         self._cache.clear()
+        self._thumb_rows = None
         self.virtual_size = Size(width, len(self._rows))
 
     def _finish_wrap(self) -> None:
         if self._wrapped_to < len(self.text):
             self._rows.extend(wrap(self.text, self._rows.width, self._wrapped_to + 1))
             self._wrapped_to = len(self.text)
+            self._thumb_rows = None
             self.virtual_size = Size(self._rows.width, len(self._rows))
+            self.refresh()  # the thumb shrinks
 
     def on_resize(self, event: events.Resize) -> None:
         # Wrapping 1 MB takes tens of ms: only ever at the width the text is shown at.
-        self._rewrap(self.scrollable_content_region.width)
+        self._thumb_rows = None
+        self._rewrap(self.text_width)
         self.scroll_to_cursor(center=True)
+
+    @property
+    def text_width(self) -> int:
+        """Columns the text is wrapped to: the content width less the scroll bar."""
+        return max(1, self.scrollable_content_region.width - BAR)
+
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        # Textual's scrollbar is hidden (we draw our own), which would also stop the wheel.
+        return not self._check_disabled() and self.max_scroll_y > 0
 
     @property
     def rows(self) -> Rows:
@@ -360,7 +381,20 @@ class ArticleView(ScrollView, can_focus=True):
             return None
         return self._offset_at(round(self.scroll_offset.y) + offset.y, offset.x)
 
+    def _scroll_to_bar(self, y: int) -> None:
+        """Scroll so the thumb sits at row ``y`` of the bar (as dragging a scroll bar)."""
+        height = max(2, self.size.height)
+        self.scroll_to(y=round(max(0, min(y, height - 1)) * self.max_scroll_y / (height - 1)),
+                       animate=False)
+
     def on_mouse_down(self, event: events.MouseDown) -> None:
+        offset = event.get_content_offset(self)
+        if offset is not None and offset.x >= self.text_width:
+            if self.allow_vertical_scroll:
+                self._bar_drag = True
+                self.capture_mouse()
+                self._scroll_to_bar(offset.y)
+            return
         at = self._offset_from_mouse(event)
         if at is None:
             return
@@ -372,6 +406,9 @@ class ArticleView(ScrollView, can_focus=True):
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         # Between our mouse-down and mouse-up (the mouse is captured), any motion drags.
+        if self._bar_drag:
+            self._scroll_to_bar(event.get_content_offset_capture(self).y)
+            return
         if self._drag_from is None:
             return
         at = self._offset_from_mouse(event)
@@ -380,6 +417,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
         self._drag_from = None
+        self._bar_drag = False
         self.release_mouse()
 
     def on_focus(self) -> None:
@@ -390,31 +428,67 @@ class ArticleView(ScrollView, can_focus=True):
         self.repaint_spans([(self.cursor, self.cursor + 1)])
 
     # ------------------------------------------------------------ rendering
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        self._thumb_rows = None
+        super().watch_scroll_y(old_value, new_value)
+
     def render_line(self, y: int) -> Strip:
         # The first frame can come before the first Resize: wrap now, so that it has text.
-        self._rewrap(self.scrollable_content_region.width)
+        # (Later a Resize rewraps; asking the region's width on every line costs 20 us.)
+        if not self._rows.width:
+            self._rewrap(self.text_width)
         row = round(self.scroll_offset.y) + y
         if row >= len(self._rows):
-            return Strip.blank(self.size.width, self.rich_style)
-        strip = self._cache.get(row)
-        if strip is None:
-            if len(self._cache) > 4000:
-                self._cache.clear()
-            strip = self._render_row(row)
-            self._cache[row] = strip
-        return strip
+            strip = Strip.blank(self._rows.width, self._base_style())
+        else:
+            strip = self._cache.get(row)
+            if strip is None:
+                if len(self._cache) > 4000:
+                    self._cache.clear()
+                strip = self._render_row(row)
+                self._cache[row] = strip
+        track, thumb = self._bar_cells()
+        top, bottom = self._thumb_rows or self._thumb()
+        # Not Strip.join: it measures every segment again; both lengths are known here.
+        return Strip([*strip, thumb if top <= y < bottom else track], strip.cell_length + BAR)
+
+    def _thumb(self) -> tuple[int, int]:
+        """Rows of the bar the thumb covers (none when the whole article fits); kept until
+        the view scrolls, resizes or is rewrapped."""
+        height, total = self.size.height, len(self._rows)
+        if total <= height or height < 1:
+            self._thumb_rows = (0, 0)
+        else:
+            size = max(1, height * height // total)
+            top = round(self.scroll_offset.y * (height - size) / max(1, total - height))
+            self._thumb_rows = (top, top + size)
+        return self._thumb_rows
+
+    def _bar_cells(self) -> tuple[Segment, Segment]:
+        """(track, thumb): one cell of each, in the current theme."""
+        if self._bar is None:
+            background = self.background_colors[1]
+            track = (background + self.styles.scrollbar_background).rich_color
+            thumb = (background + self.styles.scrollbar_color).rich_color
+            self._bar = (Segment(" " * BAR, Style(bgcolor=track)),
+                         Segment(" " * BAR, Style(bgcolor=thumb)))
+        return self._bar
+
+    def _base_style(self) -> Style:
+        if self._base is None:
+            self._base = self.rich_style  # costly to compute; changes only with CSS
+        return self._base
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._base = None
+        self._bar = None
         self._cache.clear()
 
     def _render_row(self, row: int) -> Strip:
         start, end = self._rows.starts[row], self._rows.ends[row]
-        base = self._base
-        if base is None:
-            base = self._base = self.rich_style  # costly to compute; changes only with CSS
-        width = self.scrollable_content_region.width
+        base = self._base_style()
+        width = self._rows.width
         mine = self.mine(start, max(end, start + 1))
         theirs = self.theirs(start, max(end, start + 1)) if self.theirs else []
         points = {start, end}

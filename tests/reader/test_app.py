@@ -296,6 +296,38 @@ async def test_panes_that_do_not_fit_leave_blank_columns_not_a_sliver(make_app, 
         assert 0 <= fourth.region.x and fourth.region.right <= 99
 
 
+async def test_the_scroll_bar_follows_the_text_and_the_wheel_click_and_drag_scroll(
+        make_app, sample):
+    from textual import events
+
+    app = make_app(sample)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = views(app)[0]
+        bar, height = view.text_width, view.size.height
+        assert view.max_scroll_y > 0
+
+        def thumb_rows() -> list[int]:
+            track, thumb = view._bar_cells()
+            return [y for y in range(height)
+                    if list(view.render_line(y))[-1] == thumb]
+
+        assert thumb_rows() and thumb_rows()[0] == 0
+        await pilot.click(view, offset=(bar, height - 1))  # the bottom of the bar
+        assert view.scroll_offset.y == view.max_scroll_y
+        assert view.cursor == 0  # scrolling is not moving the cursor
+        assert thumb_rows()[-1] == height - 1
+        await pilot.mouse_down(view, offset=(bar, height - 1))
+        await pilot.hover(view, offset=(bar, height // 2))  # drag the thumb up
+        await pilot.mouse_up(view, offset=(bar, height // 2))
+        assert 0 < view.scroll_offset.y < view.max_scroll_y
+        view.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        view.post_message(events.MouseScrollDown(view, 1, 1, 0, 0, 0, False, False, False))
+        await pilot.pause()
+        assert view.scroll_offset.y > 0  # the wheel still scrolls without Textual's bar
+
+
 async def test_help_lists_every_key(make_app, sample):
     app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
@@ -362,7 +394,7 @@ async def test_rows_are_wrapped_to_the_width_they_are_shown_at(make_app, sample,
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
             for view in views(app):
-                width = view.scrollable_content_region.width
+                width = view.text_width
                 assert view.rows.width == width
                 for row in range(min(len(view.rows), 60)):
                     shown = view.text[view.rows.starts[row]:view.rows.ends[row]].rstrip()
@@ -390,7 +422,7 @@ async def test_a_long_article_is_wrapped_in_two_steps_and_whole_when_needed(
         view.action_move("top")
         await pilot.resize_terminal(60, 24)  # or by itself just after the next frame
         await pilot.pause()
-        width = view.scrollable_content_region.width
+        width = view.text_width
         assert view._rows.width == width and view._wrapped_to == len(long.text)
         whole = wrap(long.text, width)
         assert (view._rows.starts, view._rows.ends) == (whole.starts, whole.ends)
