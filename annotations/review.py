@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from annotations.articles import Article
 from annotations.model import Annotation, context, now_iso
 from annotations.search import best_occurrence, find_exact
-from annotations.store import AnnotationStore, Change
+from annotations.store import AnnotationStore, Change, Draft
 
 AGREE = "agree"
 TAG = "tag conflict"
@@ -243,21 +243,22 @@ class ReviewSession:
         theirs = item.theirs
         article = next(a for a in self.articles if a.sha256 == item.article)
         prefix, suffix = context(article.text, theirs.start, theirs.end)
-        links = tuple(i for i in theirs.links if self.mine.get(i) is not None)
         copy = theirs._replace(article_sha256=article.sha256, article=article.name,
                                prefix=prefix, suffix=suffix, links=(), modified=now_iso())
-        pairs: list[tuple[Annotation | None, Annotation | None]] = []
+        # One draft: mine may be linked to each other, or share their id (their file grew
+        # from mine), and each annotation must appear once in the change.
+        draft = Draft(self.mine)
         if item.kind in (TAG, BOUNDARY):
             for ann in item.mine:
-                pairs += self.mine.prepare_delete(ann.id).pairs
-        pairs.append((None, copy._replace(links=links)))
+                draft.delete(ann.id)
+        links = tuple(i for i in dict.fromkeys(theirs.links)
+                      if i != copy.id and draft.current(i) is not None)
+        draft.put(copy._replace(links=links))
         for link in links:
-            other = self.mine.get(link)
-            assert other is not None
-            pairs.append((other, other.changed(links=(*other.links, copy.id))))
+            draft.link(link, copy.id)
         decision = self.mine.reviews.get(theirs.id)
         reviews = ((theirs.id, decision, None),) if decision is not None else ()
-        return Change(tuple(pairs), "accept theirs", (article,), reviews)
+        return draft.change("accept theirs", (article,), reviews)
 
     def prepare_reject(self, item: Item) -> Change:
         if item.theirs is None:

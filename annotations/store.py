@@ -48,6 +48,53 @@ class Change:
                       tuple((ident, after, before) for ident, before, after in self.reviews))
 
 
+class Draft:
+    """Several edits folded into one ``Change``: each annotation appears once, as stored
+    and as it ends, however many edits touched it (deleting two annotations linked to each
+    other, or replacing one with another of the same id)."""
+
+    def __init__(self, store: AnnotationStore) -> None:
+        self.store = store
+        self._before: dict[str, Annotation | None] = {}
+        self._after: dict[str, Annotation | None] = {}
+
+    def current(self, ann_id: str) -> Annotation | None:
+        return self._after[ann_id] if ann_id in self._after else self.store.get(ann_id)
+
+    def _set(self, ann_id: str, ann: Annotation | None) -> None:
+        if ann_id not in self._before:
+            self._before[ann_id] = self.store.get(ann_id)
+        self._after[ann_id] = ann
+
+    def put(self, ann: Annotation) -> None:
+        self._set(ann.id, ann)
+
+    def delete(self, ann_id: str) -> None:
+        """Delete, and take it out of the links of what it was linked to."""
+        old = self.current(ann_id)
+        if old is None:
+            raise InputError(f"no annotation {ann_id}")
+        for other_id in old.links:
+            other = self.current(other_id)
+            if other is not None:
+                self.put(other.changed(links=tuple(i for i in other.links if i != ann_id)))
+        self._set(ann_id, None)
+
+    def link(self, ann_id: str, other_id: str) -> None:
+        """One direction of a link; call it both ways for a link."""
+        ann = self.current(ann_id)
+        if ann is None:
+            raise InputError(f"no annotation {ann_id}")
+        if other_id not in ann.links:
+            self.put(ann.changed(links=(*ann.links, other_id)))
+
+    def change(self, label: str, articles: tuple[Article, ...] = (),
+               reviews: tuple[tuple[str, str | None, str | None], ...] = ()) -> Change:
+        pairs = tuple((self._before[i], self._after[i]) for i in self._after
+                      if self._before[i] != self._after[i])
+        return Change(pairs, label, articles, reviews)
+
+
 # (start, end, id): position order, and a total order for bisecting out one annotation.
 _sort_key = operator.itemgetter(Annotation._fields.index("start"),
                                 Annotation._fields.index("end"), Annotation._fields.index("id"))
@@ -284,15 +331,9 @@ class AnnotationStore:
         return Change(((old, old.changed(**fields)),), label)
 
     def prepare_delete(self, ann_id: str) -> Change:
-        old = self._require(ann_id)
-        pairs: list[tuple[Annotation | None, Annotation | None]] = []
-        for other_id in old.links:
-            other = self._by_id.get(other_id)
-            if other is not None:
-                links = tuple(i for i in other.links if i != ann_id)
-                pairs.append((other, other.changed(links=links)))
-        pairs.append((old, None))
-        return Change(tuple(pairs), "delete")
+        draft = Draft(self)
+        draft.delete(ann_id)
+        return draft.change("delete")
 
     def prepare_link(self, a_id: str, b_id: str, *, unlink: bool = False) -> Change:
         a, b = self._require(a_id), self._require(b_id)

@@ -93,6 +93,56 @@ def test_accept_reject_keep_with_undo_and_their_file_untouched(pair):
     assert theirs_path.read_bytes() == before
 
 
+def test_accepting_theirs_where_their_file_grew_from_mine(tmp_path):
+    """The colleague imported my file and retagged: their annotation has my annotation's
+    id. Accepting replaces mine in place; undo brings mine back."""
+    import shutil
+
+    article = Article.from_text("a.txt", TEXT)
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        ann = mine.add(article, *span(TEXT, "11 mil soldados"), "claim", "según Zelenski")
+    shutil.copy(tmp_path / "mine.json", tmp_path / "theirs.json")
+    with AnnotationStore(tmp_path / "theirs.json", "bob") as theirs:
+        theirs.apply(theirs.prepare_update(ann.id, "retag", tag="contradiction"))
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        session = ReviewSession(mine, AnnotationStore(tmp_path / "theirs.json", "x",
+                                                      read_only=True))
+        (item,) = session.disagreements()
+        assert item.kind == TAG and item.theirs.id == ann.id
+        history = History(mine)
+        history.do(session.prepare_accept(item))
+        session.refresh()
+        assert [(a.id, a.tag) for a in mine.all()] == [(ann.id, "contradiction")]
+        assert not session.disagreements()
+        history.undo()
+        assert mine.get(ann.id) == ann
+
+
+def test_accepting_theirs_over_two_of_mine_linked_to_each_other(tmp_path):
+    article = Article.from_text("a.txt", TEXT)
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        a = mine.add(article, *span(TEXT, "envió 11 mil"), "claim")
+        b = mine.add(article, *span(TEXT, "mil soldados"), "claim")
+        other = mine.add(article, *span(TEXT, "Rusia no ha confirmado"), "unverified")
+        mine.apply(mine.prepare_link(a.id, b.id))
+        mine.apply(mine.prepare_link(a.id, other.id))
+    with AnnotationStore(tmp_path / "theirs.json", "bob") as theirs:
+        theirs.add(article, *span(TEXT, "envió 11 mil soldados"), "claim")
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        session = ReviewSession(mine, AnnotationStore(tmp_path / "theirs.json", "x",
+                                                      read_only=True))
+        item = next(i for i in session.disagreements() if i.kind == BOUNDARY)
+        assert {m.id for m in item.mine} == {a.id, b.id}
+        history = History(mine)
+        history.do(session.prepare_accept(item))
+        assert {x.quote for x in mine.all()} == {"envió 11 mil soldados",
+                                                 "Rusia no ha confirmado"}
+        assert mine.get(other.id).links == ()  # no link left to what was replaced
+        history.undo()
+        assert mine.get(a.id).links == (b.id, other.id) and mine.get(b.id).links == (a.id,)
+        assert mine.get(other.id).links == (a.id,)
+
+
 def edited(text, old, new):
     assert old in text
     return text.replace(old, new, 1)

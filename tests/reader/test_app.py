@@ -308,7 +308,7 @@ async def test_the_scroll_bar_follows_the_text_and_the_wheel_click_and_drag_scro
         assert view.max_scroll_y > 0
 
         def thumb_rows() -> list[int]:
-            track, thumb = view._bar_cells()
+            _track, thumb = view._bar_cells()
             return [y for y in range(height)
                     if list(view.render_line(y))[-1] == thumb]
 
