@@ -151,6 +151,8 @@ class AnnotationStore:
         self._by_id = contents.annotations
         self._keys = contents.keys
         self._next_key = contents.next_key
+        self.version = 0
+        """Counts applied changes, so that views derived from the file know when to redo."""
         self._by_article: dict[str, list[Annotation]] = {}
         self._long: dict[str, list[Annotation]] = {}
         self._rebuild_index(set(self.articles))
@@ -263,6 +265,7 @@ class AnnotationStore:
                 ops.append(["put", "reviews", self._key("reviews", ident),
                             {"their_id": ident, "decision": after_decision}])
         self._commit(ops)
+        self.version += 1
         self._index_articles(new_articles)
         self._reindex(change)
         for ident, _, after_decision in change.reviews:

@@ -9,6 +9,7 @@ Targets (issue 5): classifying <= 0.3 s; the review screen opens <= 1 s.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import random
 import sys
 import tempfile
@@ -42,6 +43,31 @@ def colleague(mine: AnnotationStore, path: Path, seed: int = 3) -> None:
             theirs.add(article, start, end, tag)
 
 
+async def decision_cpu(mine: AnnotationStore, theirs: AnnotationStore,
+                       presses: int) -> dict[str, float]:
+    """Median CPU in the app from a key to its painted frame: ] to the next disagreement,
+    then R (reject) or A (accept), which reclassify and redraw the review panel."""
+    from bench_reader import AppClock
+
+    from annotations.articles import LoadResult
+    from annotations.config import DEFAULT_TAGS
+    from reader.app import FactreadApp
+
+    app = FactreadApp(LoadResult(), mine, DEFAULT_TAGS, None, ReviewSession(mine, theirs))
+    samples: dict[str, list[float]] = {"]": [], "R": [], "A": [], "ctrl+z": []}
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        clock = AppClock(app)
+        clock.watch_screen(app.screen)
+        for n in range(presses):
+            for key in ("]", "A" if n % 2 else "R", "ctrl+z"):
+                clock.spent = 0.0
+                await pilot.press(key)
+                await pilot.pause()
+                samples[key].append(clock.spent)
+    return {key: median_of(values) for key, values in samples.items() if values}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
@@ -72,6 +98,7 @@ def main() -> None:
         stock_ms = median_of([timed(stock) for _ in range(max(1, repeat // 3))]) * (
             len(theirs) / len(sample))
 
+        decide_ms = asyncio.run(decision_cpu(mine, theirs, max(5, repeat * 2)))
         counts = session.counts()
         articles = list(mine.articles.values())
         mine.close(fold=False)  # the command below must be able to take the file's lock
@@ -104,6 +131,8 @@ def main() -> None:
         print(f"  place + classify:    {align_ms:7.1f} ms median")
         print(f"  stock TinyDB queries for the same overlaps: {stock_ms:7.0f} ms "
               f"(500 measured, scaled to {len(theirs)})")
+        print("  a decision in the review screen, median CPU from key to painted frame: "
+              + ", ".join(f"{key} {ms:.1f} ms" for key, ms in decide_ms.items()))
         print(f"launch to first frame with the text (and the review panel's counts), "
               f"real pty, 160x45, median of {repeat}:")
         for name, samples in launches.items():

@@ -344,7 +344,7 @@ class FactreadApp(App[int]):
 
     def _changed(self, change: Change) -> None:
         if self.review is not None:
-            self.review.refresh()
+            self.review.refresh(change)
             self._refresh_review()
         spans: dict[str, list[tuple[int, int]]] = {}
         for pair in change.pairs:

@@ -27,7 +27,9 @@ def describe(item: Item, styles: TagStyles) -> Text:
     return text
 
 
-WINDOW = 200
+WINDOW = 80
+"""Disagreements listed at once around the cursor: laying out options is the slow part of
+redrawing the panel after each decision."""
 WIDTH = 57
 """Columns the panel takes, its left border included."""
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from annotations.articles import Article
 from annotations.history import History
@@ -190,3 +192,51 @@ def test_their_other_version_is_reanchored_and_what_is_gone_becomes_an_orphan(tm
         assert "no longer found" in session.orphans[0].why
         (item,) = session.items
         assert item.kind == ONLY_THEIRS
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["add", "delete", "retag", "link", "undo"]),
+                          st.integers(0, len(TEXT) * 40 - 2), st.integers(1, 2500),
+                          st.sampled_from(["claim", "unverified", "contradiction"])),
+                min_size=1, max_size=25))
+def test_classifying_only_what_a_change_touched_equals_classifying_everything(
+        tmp_path_factory, steps):
+    tmp = tmp_path_factory.mktemp("incremental")
+    text = TEXT * 40  # long enough for spans longer than LONG, which are indexed apart
+    article = Article.from_text("a.txt", text)
+    with AnnotationStore(tmp / "theirs.json", "bob") as theirs:
+        for start, length, tag in [(0, 22, "unverified"), (47, 15, "claim"), (105, 30, "claim"),
+                                   (1000, 2050, "contradiction"), (1500, 40, "claim"),
+                                   (4000, 60, "unverified")]:
+            theirs.add(article, start, start + length, tag)
+    with AnnotationStore(tmp / "mine.json", "ana") as mine:
+        mine.add_articles([article])
+        session = ReviewSession(mine, AnnotationStore(tmp / "theirs.json", "x", read_only=True))
+        history = History(mine)
+        for action, start, length, tag in steps:
+            anns = mine.all()
+            target = anns[start % len(anns)] if anns else None
+            if action == "add":
+                change = mine.prepare_add(article, start, min(len(text), start + length), tag)
+            elif action == "undo":
+                change = history.undo()
+                if change is None:
+                    continue
+                session.refresh(change)
+                continue
+            elif target is None:
+                continue
+            elif action == "delete":
+                change = mine.prepare_delete(target.id)
+            elif action == "retag":
+                change = mine.prepare_update(target.id, "retag", tag=tag)
+            else:
+                other = anns[length % len(anns)]
+                if other.id == target.id or other.id in target.links:
+                    continue
+                change = mine.prepare_link(target.id, other.id)
+            history.do(change)
+            session.refresh(change)
+            incremental = session.items
+            session.refresh()
+            assert incremental == session.items
