@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -162,6 +163,13 @@ class FactreadApp(App[int]):
         shown += [b for bindings in self._bindings.key_to_bindings.values() for b in bindings
                   if b.show and b.id not in view_actions]
         review_only = {"review-accept", "review-reject", "review-keep"}
+        if self.review is not None:
+            # The review panel narrows the bar: the keys of the task at hand come first.
+            step = [b for bindings in self._bindings.key_to_bindings.values()
+                    for b in bindings if b.id == "ann-next"]
+            step = [replace(b, description="next disagreement") for b in step]
+            shown = step + [b for b in shown if b.id in review_only] + [
+                b for b in shown if b.id not in review_only]
         for binding in shown:
             if binding.id in review_only and self.review is None:
                 continue
@@ -761,4 +769,4 @@ def run_app(loaded: LoadResult, *, db: Path, annotator: str,
     if app.startup_error is not None:
         print(f"factread: {display_line(app.startup_error)}", file=sys.stderr)
         return 1
-    return 0
+    return app.return_code or 0  # 1 after an error Textual reported
