@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from annotations.articles import Article
 from annotations.model import Annotation, context, now_iso
 from annotations.search import best_occurrence, find_exact
-from annotations.store import LONG, AnnotationStore, Change, Draft
+from annotations.store import AnnotationStore, Change, Draft, long_ones, overlapping_in
 
 AGREE = "agree"
 TAG = "tag conflict"
@@ -164,25 +164,13 @@ class ReviewSession:
         self._theirs_by_article: dict[str, list[Annotation]] = {}
         for ann in self.placed:
             self._theirs_by_article.setdefault(ann.article_sha256, []).append(ann)
-        self._theirs_starts = {sha: [a.start for a in anns]
-                               for sha, anns in self._theirs_by_article.items()}
-        self._theirs_long = {sha: [a for a in anns if a.end - a.start > LONG]
-                             for sha, anns in self._theirs_by_article.items()}
+        self._theirs_long = {sha: long_ones(anns) for sha, anns in self._theirs_by_article.items()}
         self._order = order
 
     def theirs_overlapping(self, sha: str, start: int, end: int) -> list[Annotation]:
-        """Theirs sharing a character with [start, end), in position order: O(log n + k),
-        the long ones kept aside as the store does with mine."""
+        """Theirs sharing a character with [start, end), in position order."""
         anns = self._theirs_by_article.get(sha)
-        if not anns:
-            return []
-        starts = self._theirs_starts[sha]
-        lo = bisect.bisect_left(starts, start - LONG)
-        found = [a for a in anns[lo:bisect.bisect_left(starts, end)] if a.end > start]
-        far = [a for a in self._theirs_long[sha] if a.start < start - LONG and a.end > start]
-        if far:
-            found = sorted(found + far, key=lambda a: (a.start, a.end, a.id))
-        return found
+        return overlapping_in(anns, self._theirs_long[sha], start, end) if anns else []
 
     # ------------------------------------------------------------ classifying
     def _classify(self, ann: Annotation) -> Item:

@@ -48,6 +48,24 @@ class Change:
                       tuple((ident, after, before) for ident, before, after in self.reviews))
 
 
+def long_ones(anns: Iterable[Annotation]) -> list[Annotation]:
+    """The annotations longer than LONG, which ``overlapping_in`` looks at apart."""
+    return [a for a in anns if a.end - a.start > LONG]
+
+
+def overlapping_in(anns: Sequence[Annotation], long: Sequence[Annotation], start: int,
+                   end: int) -> list[Annotation]:
+    """Of ``anns`` (one article's, in position order; ``long`` = ``long_ones(anns)``),
+    those sharing a character with [start, end), in position order. Only annotations
+    starting within LONG characters before ``start`` are scanned by position; the few
+    longer ones are kept aside, so this stays O(log n + k)."""
+    lo = bisect.bisect_left(anns, (start - LONG, -1, ""), key=_sort_key)
+    hi = bisect.bisect_left(anns, (end, -1, ""), key=_sort_key)
+    found = [a for a in anns[lo:hi] if a.end > start]
+    far = [a for a in long if a.start < start - LONG and a.end > start]
+    return sorted(found + far, key=_sort_key) if far else found
+
+
 class Draft:
     """Several edits folded into one ``Change``: each annotation appears once, as stored
     and as it ends, however many edits touched it (deleting two annotations linked to each
@@ -167,7 +185,7 @@ class AnnotationStore:
         for sha in shas:
             anns = self._by_article[sha]
             anns.sort(key=_sort_key)
-            self._long[sha] = [a for a in anns if a.end - a.start > LONG]
+            self._long[sha] = long_ones(anns)
 
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
@@ -196,12 +214,7 @@ class AnnotationStore:
 
         Only annotations starting within LONG characters before ``start`` are scanned by
         position; the few longer ones are kept aside, so this stays O(log n + k)."""
-        anns = self.for_article(sha)
-        lo = bisect.bisect_left(anns, (start - LONG, -1, ""), key=_sort_key)
-        hi = bisect.bisect_left(anns, (end, -1, ""), key=_sort_key)
-        found = [a for a in anns[lo:hi] if a.end > start]
-        far = [a for a in self._long.get(sha, ()) if a.start < start - LONG and a.end > start]
-        return sorted(found + far, key=_sort_key) if far else found
+        return overlapping_in(self.for_article(sha), self._long.get(sha, ()), start, end)
 
     def article_named(self, name: str) -> Article | None:
         """The article stored under ``name`` (the newest version if there are several)."""

@@ -148,8 +148,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._bar_drag = False
         self._base: Style | None = None
         self._bar: tuple[Segment, Segment] | None = None
-        self._thumb_rows: tuple[int, int] | None = None
         """(track, thumb) cells of the scroll bar, in the current theme."""
+        self._thumb_rows: tuple[int, int] | None = None
+        """Rows of the bar the thumb covers, until the view scrolls, resizes or rewraps."""
 
     # ------------------------------------------------------------ geometry
     def _rewrap(self, width: int) -> None:
@@ -453,8 +454,7 @@ class ArticleView(ScrollView, can_focus=True):
         return Strip([*strip, thumb if top <= y < bottom else track], strip.cell_length + BAR)
 
     def _thumb(self) -> tuple[int, int]:
-        """Rows of the bar the thumb covers (none when the whole article fits); kept until
-        the view scrolls, resizes or is rewrapped."""
+        """Rows of the bar the thumb covers (none when the whole article fits)."""
         height, total = self.size.height, len(self._rows)
         if total <= height or height < 1:
             self._thumb_rows = (0, 0)
