@@ -173,9 +173,11 @@ class ReviewSession:
         return overlapping_in(anns, self._theirs_long[sha], start, end) if anns else []
 
     # ------------------------------------------------------------ classifying
-    def _classify(self, ann: Annotation) -> Item:
-        """One of theirs against mine."""
+    def _classify(self, ann: Annotation, touched: set[str] | None = None) -> Item:
+        """One of theirs against mine; adds the ids of mine it overlaps to ``touched``."""
         over = self.mine.overlapping(ann.article_sha256, ann.start, ann.end)
+        if touched is not None:
+            touched.update(a.id for a in over)
         same = tuple(a for a in over if (a.start, a.end) == (ann.start, ann.end))
         if any(a.tag == ann.tag for a in same):
             kind, related = AGREE, tuple(a for a in same if a.tag == ann.tag)
@@ -205,8 +207,10 @@ class ReviewSession:
         what it touched, ~1 ms instead of ~100 ms at 10,000 a side. Without ``change``,
         everything."""
         if change is None:
-            items = [self._classify(ann) for ann in self.placed]
-            items += [self._only_mine(ann) for ann in self.mine.all() if self._alone(ann)]
+            touched: set[str] = set()
+            items = [self._classify(ann, touched) for ann in self.placed]
+            items += [self._only_mine(ann) for ann in self.mine.all()
+                      if ann.id not in touched and ann.article_sha256 in self._order]
             items.sort(key=self._item_order)
             self.items = items
             self._generation += 1
