@@ -95,6 +95,12 @@ def _decode(path: Path, raw: bytes) -> str:
         raise InputError(f"{path}: not UTF-8 (byte {err.start})") from None
 
 
+def _whole(value: str) -> bool:
+    """ASCII digits, few enough for an offset (str.isdigit alone takes '²' and '٣', and
+    int() refuses strings of thousands of digits)."""
+    return value.isascii() and value.isdigit() and len(value) <= 15
+
+
 def _read_csv(path: Path, raw: bytes) -> Incoming:
     text = _decode(path, raw)
     csv.field_size_limit(MAX_FIELD)
@@ -116,8 +122,8 @@ def _read_csv(path: Path, raw: bytes) -> Incoming:
             # free-text columns took a third of the import.
             (ann_id, article, _title, sha, start, end, quote, tag, note, links, annotator,
              created, modified, prefix, suffix) = row
-            if not (start.isdigit() and end.isdigit()):
-                name, value = ("start", start) if not start.isdigit() else ("end", end)
+            if not (_whole(start) and _whole(end)):
+                name, value = ("start", start) if not _whole(start) else ("end", end)
                 raise InputError(f"{path}: line {reader.line_num}: field '{name}' = "
                                  f"{value[:20]!r}: not a whole number")
             q = "'"  # formula protection added on export: exactly one ' comes off

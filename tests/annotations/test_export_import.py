@@ -186,6 +186,11 @@ def test_hypothesis_style_annotations_are_placed_by_quote(tmp_path, sample):
     ("short.csv", ",".join(COLUMNS) + "\r\na,b,c\r\n", "line 2: 3 fields, expected 15"),
     ("offset.csv", ",".join(COLUMNS) + "\r\n" + ",".join(["x"] * 15) + "\r\n",
      "line 2: field 'start'"),
+    ("super.csv", ",".join(COLUMNS) + "\r\n" + ",".join(["x"] * 4 + ["\u00b2"] + ["x"] * 10)
+     + "\r\n", "line 2: field 'start'"),
+    ("huge.csv", ",".join(COLUMNS) + "\r\n" + ",".join(["x"] * 4 + ["1", "9" * 5000]
+                                                       + ["x"] * 9) + "\r\n",
+     "line 2: field 'end'"),
     ("bad.json", "{not json", "malformed JSON at line 1"),
     ("deep.json", "[" * 50000 + "]" * 50000, "nesting too deep"),
     ("other.json", '{"hello": 1}', "neither a factread file nor W3C"),
