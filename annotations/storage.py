@@ -73,6 +73,8 @@ def parse_json(raw: bytes, where: str) -> Any:
                          f"{err.msg}") from None
     except RecursionError:
         raise InputError(f"{where}: nesting too deep") from None
+    except ValueError as err:  # a number of thousands of digits, refused by int()
+        raise InputError(f"{where}: malformed JSON ({str(err).split(':')[0]})") from None
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:

@@ -193,6 +193,8 @@ def test_hypothesis_style_annotations_are_placed_by_quote(tmp_path, sample):
      "line 2: field 'end'"),
     ("bad.json", "{not json", "malformed JSON at line 1"),
     ("deep.json", "[" * 50000 + "]" * 50000, "nesting too deep"),
+    pytest.param("number.jsonl", '{"id": "x", "start": ' + "9" * 5000 + "}\n",
+                 "line 1: malformed JSON (Exceeds the limit (4300 digits)", id="huge number"),
     ("other.json", '{"hello": 1}', "neither a factread file nor W3C"),
     ("notarget.json", '[{"id": "x", "type": "Annotation"}]', "annotation 1: no target"),
     ("lines.jsonl", '{"id": "x"}\n[1]\n', "line 2: expected an object"),

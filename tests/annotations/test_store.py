@@ -186,6 +186,8 @@ def test_invalid_files_are_refused_naming_record_and_field_and_left_untouched(db
     (b"[" * 100_000 + b"]" * 100_000, "nesting too deep"),
     (b"\xff\xfe{}", "not UTF-8"),
     (b"{}", "table 'meta' is missing"),
+    pytest.param(b'{"meta": {"1": {"version": ' + b"1" * 5000 + b"}}}",
+                 r"malformed JSON \(Exceeds the limit", id="number of 5000 digits"),
 ])
 def test_files_that_are_not_json_tables_are_refused(db, raw, expected):
     db.write_bytes(raw)
