@@ -258,9 +258,12 @@ class FactreadApp(App[int]):
         panel = self._panel
         available = self.size.width - (panel.outer_size.width if panel.display else 0)
         if self._review_panel is not None:
-            from reader.widgets.review_panel import WIDTH
+            from reader.widgets.review_panel import MIN_WIDTH, WIDTH
 
-            available -= WIDTH
+            # On a narrow terminal the panel gives way, so one article stays readable.
+            panel_width = max(MIN_WIDTH, min(WIDTH, available - MIN_PANE))
+            self._review_panel.styles.width = panel_width
+            available -= panel_width
         shown = max(1, min(len(self.panes), available // MIN_PANE))
         width = max(MIN_PANE, available // shown)
         for index, pane in enumerate(self.panes):

@@ -31,7 +31,9 @@ WINDOW = 80
 """Disagreements listed at once around the cursor: laying out options is the slow part of
 redrawing the panel after each decision."""
 WIDTH = 57
-"""Columns the panel takes, its left border included."""
+"""Columns the panel takes, its left border included, where the terminal is wide enough."""
+MIN_WIDTH = 24
+"""Columns it keeps on a narrow terminal, where it gives the rest to the article."""
 
 
 class ReviewPanel(Vertical):

@@ -55,6 +55,18 @@ async def test_review_layers_panel_jumps_and_decisions(make_app, pair):  # noqa:
     assert theirs_path.read_bytes() == before
 
 
+async def test_on_80_columns_the_review_panel_leaves_one_article_readable(
+        make_app, pair):  # noqa: F811
+    app, _ = open_review(make_app, *pair)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel, view = app.query_one(ReviewPanel), app.views[0]
+        assert view.region.width >= 29 and view.region.right <= panel.region.x
+        assert panel.region.width >= 24 and panel.region.right == 80
+        row = view.render_line(0)
+        assert row.cell_length == view.region.width  # wrapped to what is shown, not cut
+
+
 async def test_decision_keys_outside_review_explain_themselves(make_app, sample):
     app = make_app(sample)
     async with app.run_test(size=(200, 50)) as pilot:
