@@ -44,6 +44,27 @@ FOLD_EVERY = 30.0
 copy of the file taken meanwhile is current."""
 
 
+PALETTE = {
+    "search": "Search the article",
+    "retag": "Change the tag of the annotation under the cursor",
+    "delete": "Delete the annotation under the cursor",
+    "note": "Edit the note of the annotation under the cursor",
+    "link": "Link two annotations (l here, l there)",
+    "follow-link": "Follow a link to the other article",
+    "undo": "Undo the last change",
+    "redo": "Redo",
+    "copy": "Copy the quote with its source",
+    "panel": "Show or hide the annotation panel",
+    "articles": "Go to an article",
+    "export": "Export the annotations (CSV, W3C, JSON Lines, brat)",
+    "help": "Show every key",
+    "review-accept": "Accept their annotation into my file",
+    "review-reject": "Reject their annotation (it will not come back)",
+    "review-keep": "Keep mine in this conflict",
+}
+"""Command-palette titles by binding id; key and action come from the binding itself."""
+
+
 STORE_ACTIONS = frozenset({
     "tag", "retag", "delete", "edit_note", "link", "follow_link", "jump", "undo", "redo",
     "copy", "toggle_panel", "export", "accept", "reject", "keep"})
@@ -173,9 +194,8 @@ class FactreadApp(App[int]):
         for binding in shown:
             if binding.id in review_only and self.review is None:
                 continue
-            key = self._keymap.get(binding.id or "", binding.key).split(",")[0].strip()
             prefix = "focused." if binding.id in view_actions else "app."
-            items.append((self.get_key_display(Binding(key, "")), binding.description,
+            items.append((self.key_display(binding, first=True), binding.description,
                           prefix + binding.action))
         return items
 
@@ -712,33 +732,26 @@ class FactreadApp(App[int]):
                 if not isinstance(binding, Binding) or binding.id in seen:
                     continue
                 seen.add(binding.id)
-                keys = self._keymap.get(binding.id or "", binding.key)
-                display = ", ".join(self.get_key_display(Binding(k.strip(), ""))
-                                    for k in keys.split(","))
-                rows.append((display, binding.description, binding.id or ""))
+                rows.append((self.key_display(binding), binding.description, binding.id or ""))
         return rows
 
+    def key_display(self, binding: Binding, *, first: bool = False) -> str:
+        """The keys ``binding`` answers to now (a remap in the config wins), for people."""
+        keys = [k.strip() for k in self._keymap.get(binding.id or "", binding.key).split(",")]
+        return ", ".join(self.get_key_display(Binding(k, "")) for k in keys[:1 if first else None])
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The actions by name, with the keys they are bound to now (remaps included)."""
         yield from super().get_system_commands(screen)
-        commands = [(f"Tag the selection as {spec.name}", spec.key, f"tag('{spec.name}')")
-                    for spec in self.tags]
-        commands += [
-            ("Search the article", "/", "search"),
-            ("Change the tag of the annotation under the cursor", "t", "retag"),
-            ("Delete the annotation under the cursor", "d", "delete"),
-            ("Edit the note of the annotation under the cursor", "e", "edit_note"),
-            ("Link two annotations (l here, l there)", "l", "link"),
-            ("Follow a link to the other article", "L", "follow_link"),
-            ("Undo the last change", "ctrl+z", "undo"),
-            ("Redo", "ctrl+y", "redo"),
-            ("Copy the quote with its source", "y", "copy"),
-            ("Show or hide the annotation panel", "a", "toggle_panel"),
-            ("Go to an article", "o", "pick_article"),
-            ("Export the annotations (CSV, W3C, JSON Lines, brat)", "E", "export"),
-            ("Show every key", "?", "help"),
-        ]
-        for title, key, action in commands:
-            yield SystemCommand(title, f"key {key}", partial(self.run_action, action))
+        bindings = {b.id: b for bs in self._bindings.key_to_bindings.values() for b in bs if b.id}
+        titles = {f"tag-{spec.name}": f"Tag the selection as {spec.name}" for spec in self.tags}
+        titles.update(PALETTE if self.review is not None else {
+            ident: title for ident, title in PALETTE.items() if not ident.startswith("review-")})
+        for ident, title in titles.items():
+            binding = bindings.get(ident)
+            if binding is not None:
+                yield SystemCommand(title, f"key {self.key_display(binding)}",
+                                    partial(self.run_action, binding.action))
 
 
 def run_app(loaded: LoadResult, *, db: Path, annotator: str,

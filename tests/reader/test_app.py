@@ -347,6 +347,16 @@ async def test_remapped_key_from_config(make_app, sample):
         assert len(app.store) == 1
         await pilot.press("ctrl+u")
         assert len(app.store) == 0
+        # The help screen, the key bar and the command palette all name the remapped key.
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert commands["Undo the last change"].help == "key ^u"
+        assert commands["Tag the selection as claim"].help == "key c"
+        assert not any("Accept" in title for title in commands)  # not reviewing
+        assert ("^u", "undo", "undo") in app.key_rows()
+        await pilot.press("shift+right", "c")
+        assert len(app.store) == 1
+        await commands["Undo the last change"].callback()
+        assert len(app.store) == 0
 
 
 async def test_hostile_text_is_shown_as_symbols_never_as_markup_or_escapes(make_app):

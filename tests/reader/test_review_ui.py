@@ -65,6 +65,9 @@ async def test_on_80_columns_the_review_panel_leaves_one_article_readable(
         assert panel.region.width >= 24 and panel.region.right == 80
         row = view.render_line(0)
         assert row.cell_length == view.region.width  # wrapped to what is shown, not cut
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert commands["Accept their annotation into my file"] == "key A"
+        assert commands["Keep mine in this conflict"] == "key K"
 
 
 async def test_decision_keys_outside_review_explain_themselves(make_app, sample):
