@@ -183,17 +183,16 @@ class FactreadApp(App[int]):
         shown = [b for b in ArticleView.BINDINGS if isinstance(b, Binding) and b.show]
         shown += [b for bindings in self._bindings.key_to_bindings.values() for b in bindings
                   if b.show and b.id not in view_actions]
-        review_only = {"review-accept", "review-reject", "review-keep"}
+        review_only = [b for b in shown if b.id in {"review-accept", "review-reject",
+                                                      "review-keep"}]
+        shown = [b for b in shown if b not in review_only]
         if self.review is not None:
             # The review panel narrows the bar: the keys of the task at hand come first.
-            step = [b for bindings in self._bindings.key_to_bindings.values()
+            step = [replace(b, description="next disagreement")
+                    for bindings in self._bindings.key_to_bindings.values()
                     for b in bindings if b.id == "ann-next"]
-            step = [replace(b, description="next disagreement") for b in step]
-            shown = step + [b for b in shown if b.id in review_only] + [
-                b for b in shown if b.id not in review_only]
+            shown = step + review_only + shown
         for binding in shown:
-            if binding.id in review_only and self.review is None:
-                continue
             prefix = "focused." if binding.id in view_actions else "app."
             items.append((self.key_display(binding, first=True), binding.description,
                           prefix + binding.action))

@@ -352,6 +352,7 @@ async def test_remapped_key_from_config(make_app, sample):
         assert commands["Undo the last change"].help == "key ^u"
         assert commands["Tag the selection as claim"].help == "key c"
         assert not any("Accept" in title for title in commands)  # not reviewing
+        assert "accept" not in [d for _, d, _ in app._key_bar_items()]
         assert ("^u", "undo", "undo") in app.key_rows()
         await pilot.press("shift+right", "c")
         assert len(app.store) == 1

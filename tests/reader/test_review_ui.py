@@ -68,6 +68,9 @@ async def test_on_80_columns_the_review_panel_leaves_one_article_readable(
         commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
         assert commands["Accept their annotation into my file"] == "key A"
         assert commands["Keep mine in this conflict"] == "key K"
+        # The panel narrows the key bar: the review keys come first.
+        assert [d for _, d, _ in app._key_bar_items()][:4] == [
+            "next disagreement", "accept", "reject", "keep mine"]
 
 
 async def test_decision_keys_outside_review_explain_themselves(make_app, sample):
