@@ -93,17 +93,18 @@ class Draft:
         if old is None:
             raise InputError(f"no annotation {ann_id}")
         for other_id in old.links:
-            other = self.current(other_id)
-            if other is not None:
-                self.put(other.changed(links=tuple(i for i in other.links if i != ann_id)))
+            if self.current(other_id) is not None:
+                self.link(other_id, ann_id, unlink=True)
         self._set(ann_id, None)
 
-    def link(self, ann_id: str, other_id: str) -> None:
-        """One direction of a link; call it both ways for a link."""
+    def link(self, ann_id: str, other_id: str, *, unlink: bool = False) -> None:
+        """One direction of a link (or its removal); call it both ways for a link."""
         ann = self.current(ann_id)
         if ann is None:
             raise InputError(f"no annotation {ann_id}")
-        if other_id not in ann.links:
+        if unlink and other_id in ann.links:
+            self.put(ann.changed(links=tuple(i for i in ann.links if i != other_id)))
+        elif not unlink and other_id not in ann.links:
             self.put(ann.changed(links=(*ann.links, other_id)))
 
     def change(self, label: str, articles: tuple[Article, ...] = (),
@@ -352,16 +353,12 @@ class AnnotationStore:
         return draft.change("delete")
 
     def prepare_link(self, a_id: str, b_id: str, *, unlink: bool = False) -> Change:
-        a, b = self._require(a_id), self._require(b_id)
         if a_id == b_id:
             raise InputError("an annotation cannot be linked to itself")
-
-        def relinked(ann: Annotation, other: str) -> Annotation:
-            links = tuple(i for i in ann.links if i != other)
-            return ann.changed(links=links if unlink else (*links, other))
-
-        return Change(((a, relinked(a, b_id)), (b, relinked(b, a_id))),
-                      "unlink" if unlink else "link")
+        draft = Draft(self)
+        draft.link(a_id, b_id, unlink=unlink)
+        draft.link(b_id, a_id, unlink=unlink)
+        return draft.change("unlink" if unlink else "link")
 
     def _require(self, ann_id: str) -> Annotation:
         ann = self._by_id.get(ann_id)
