@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from annotations.articles import MAX_ARTICLE_BYTES, Article
 from annotations.errors import InputError
-from annotations.model import MAX_NAME, SHA_RE, TIME_RE, Annotation, from_dict
+from annotations.model import MAX_NAME, SHA_RE, Annotation, from_dict, is_time, name_problem
 from annotations.text import sha256_hex
 
 FORMAT = "factread"
@@ -58,8 +59,9 @@ def _meta(table: dict[str, Any], where: str) -> dict[str, Any]:
     if not isinstance(annotator, str) or len(annotator) > MAX_NAME:
         raise InputError(f"{where}: field 'annotator': not a name of at most {MAX_NAME} characters")
     created = meta.get("created")
-    if not isinstance(created, str) or not TIME_RE.match(created):
-        raise InputError(f"{where}: field 'created' = {created!r}: not a UTC ISO-8601 time")
+    if not is_time(created):
+        raise InputError(f"{where}: field 'created' = {str(created)[:40]!r}: not a real UTC "
+                         "ISO-8601 time")
     return meta
 
 
@@ -72,11 +74,11 @@ def _article(record: Any, where: str) -> Article:
     text, name, title, sha = record["text"], record["name"], record["title"], record["sha256"]
     if not isinstance(text, str) or len(text) > MAX_ARTICLE_BYTES:
         raise InputError(f"{where}: field 'text': not text of at most {MAX_ARTICLE_BYTES} characters")
-    for key, value in (("name", name), ("title", title)):
-        if not isinstance(value, str) or not value or len(value) > MAX_NAME:
-            raise InputError(f"{where}: field '{key}': not a name of 1-{MAX_NAME} characters")
-    if "/" in name or "\\" in name or name in (".", ".."):
-        raise InputError(f"{where}: field 'name' = {name!r}: a file name may not contain a path")
+    if not isinstance(title, str) or not title or len(title) > MAX_NAME:
+        raise InputError(f"{where}: field 'title': not a title of 1-{MAX_NAME} characters")
+    problem = name_problem(name, path_free=True)
+    if problem:
+        raise InputError(f"{where}: field 'name' = {str(name)[:60]!r}: {problem}")
     if not isinstance(sha, str) or not SHA_RE.match(sha):
         raise InputError(f"{where}: field 'sha256' = {sha!r}: not a SHA-256 in lower-case hex")
     if "\r" in text or text.startswith("\ufeff") or not unicodedata.is_normalized("NFC", text):
@@ -84,6 +86,20 @@ def _article(record: Any, where: str) -> Article:
     if sha256_hex(text) != sha:
         raise InputError(f"{where}: field 'sha256' does not match the article text")
     return Article(name=name, text=text, sha256=sha, title=title)
+
+
+def link_problem(ann: Annotation, lookup: Callable[[str], Annotation | None]) -> str | None:
+    """Links are kept both ways, once each, between annotations of the file (``lookup``
+    finds one by id)."""
+    if len(set(ann.links)) != len(ann.links):
+        return "an annotation is linked twice"
+    for link in ann.links:
+        other = lookup(link)
+        if other is None or link == ann.id:
+            return f"{link} is no other annotation in the file"
+        if ann.id not in other.links:
+            return f"{link} does not link back (links are kept both ways)"
+    return None
 
 
 def parse_contents(data: dict[str, dict[str, Any]], where: str) -> Contents:
@@ -122,13 +138,12 @@ def parse_contents(data: dict[str, dict[str, Any]], where: str) -> Contents:
         anns[ann.id] = ann
         contents.keys["annotations", ann.id] = key
     for ann in anns.values():
-        for link in ann.links:
-            if link not in anns or link == ann.id:
-                rec = contents.keys["annotations", ann.id]
-                raise InputError(
-                    f"{where}: annotation record {rec}: field 'links': {link} is no other "
-                    "annotation in the file"
-                )
+        if not ann.links:
+            continue
+        problem = link_problem(ann, anns.get)
+        if problem:
+            rec = contents.keys["annotations", ann.id]
+            raise InputError(f"{where}: annotation record {rec}: field 'links': {problem}")
 
     for key, record in tables["reviews"].items():
         rec_where = f"{where}: review record {key}"

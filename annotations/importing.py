@@ -22,11 +22,11 @@ from annotations.fileformat import parse_contents
 from annotations.model import (
     CONTEXT,
     FIELDS,
-    TIME_RE,
     Annotation,
     context,
     from_dict,
     from_valid_record,
+    is_time,
     is_valid_record,
     now_iso,
 )
@@ -185,7 +185,7 @@ def _utc(value: object, where: object, name: str) -> str:
         return now_iso()
     if not isinstance(value, str):
         raise InputError(f"{where}: field '{name}': not a time")
-    if TIME_RE.match(value):
+    if is_time(value):
         return value
     try:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -298,20 +298,27 @@ def _place(store: AnnotationStore, record: dict[str, Any], article: Article | No
 
 def _settle_links(store: AnnotationStore, placed: dict[str, Annotation], plan: ImportPlan,
                   ) -> tuple[list[Annotation], list[tuple[Annotation | None, Annotation | None]]]:
-    """Keep links to annotations that exist after the import, both ways; count the rest."""
-    added = []
-    back: dict[str, set[str]] = {}
+    """Keep links to annotations that exist after the import, and make every kept link go
+    both ways (another tool's file may hold one direction only); count the rest."""
+    kept: dict[str, list[str]] = {}
     for ann in placed.values():
-        kept = []
-        for link in ann.links:
-            if link in placed or store.get(link) is not None:
-                kept.append(link)
-                if link not in placed:
-                    back.setdefault(link, set()).add(ann.id)
+        links = []
+        for link in dict.fromkeys(ann.links):
+            if link != ann.id and (link in placed or store.get(link) is not None):
+                links.append(link)
             else:
                 plan.links_dropped += 1
-        added.append(ann._replace(links=tuple(dict.fromkeys(kept))) if len(kept) != len(ann.links)
-                     else ann)
+        kept[ann.id] = links
+    back: dict[str, set[str]] = {}
+    for ann_id, links in kept.items():
+        for link in links:
+            if link in placed:
+                if ann_id not in kept[link]:
+                    kept[link].append(ann_id)
+            else:
+                back.setdefault(link, set()).add(ann_id)
+    added = [ann if tuple(kept[ann.id]) == ann.links else ann._replace(links=tuple(kept[ann.id]))
+             for ann in placed.values()]
     reverse: list[tuple[Annotation | None, Annotation | None]] = []
     for target_id, sources in back.items():
         target = store.get(target_id)

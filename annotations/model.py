@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from annotations.errors import InputError
@@ -25,7 +25,61 @@ FIELDS = (
 TAG_RE = re.compile(r"[a-z][a-z0-9_-]{0,31}\Z")
 SHA_RE = re.compile(r"[0-9a-f]{64}\Z")
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
-TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?Z\Z")
+TIME_RE = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+                     r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?Z\Z")
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
+# What a name (an article's file name, an annotator) may not hold: controls, bidi controls,
+# line separators (they would rewrite or reorder a terminal line) and lone surrogates
+# (not text: UTF-8 cannot encode them).
+UNSAFE_NAME_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                            "\u2028\u2029\ud800-\udfff]")
+MAX_NAME_BYTES = 255
+"""A name must also fit a file name (brat writes one per article)."""
+
+
+def is_time(value: object) -> bool:
+    """A real UTC time in factread's form: 2026-02-30 matches the pattern, not the calendar."""
+    if type(value) is not str or TIME_RE.match(value) is None:
+        return False
+    if value[8:10] < "29":
+        return True
+    try:
+        date(int(value[:4]), int(value[5:7]), int(value[8:10]))
+    except ValueError:
+        return False
+    return True
+
+
+def name_problem(value: object, *, path_free: bool = False) -> str | None:
+    """Why ``value`` cannot be a name (None when it can). One rule for what is written and
+    what is opened. ``path_free``: an article's file name, which holds no path either."""
+    if not isinstance(value, str) or not value:
+        return "not a name (empty or not text)"
+    if len(value) > MAX_NAME:
+        return f"longer than {MAX_NAME} characters"
+    bad = UNSAFE_NAME_RE.search(value)
+    if bad:
+        return f"holds the character U+{ord(bad.group()):04X} (a control, bidi or surrogate)"
+    if len(value.encode("utf-8")) > MAX_NAME_BYTES:
+        return f"longer than {MAX_NAME_BYTES} bytes in UTF-8"
+    if path_free and ("/" in value or "\\" in value or value in (".", "..")):
+        return "a file name may not contain a path (/ or \\)"
+    return None
+
+
+_NAMES_SEEN: set[str] = set()
+
+
+def is_name(value: object, *, path_free: bool = False) -> bool:
+    """``name_problem`` is None, remembered for the few distinct names a file holds."""
+    if type(value) is not str:
+        return False
+    if value in _NAMES_SEEN:
+        return True
+    ok = name_problem(value, path_free=path_free) is None
+    if ok and path_free and len(_NAMES_SEEN) < 10_000:
+        _NAMES_SEEN.add(value)
+    return ok
 
 
 def now_iso() -> str:
@@ -87,7 +141,7 @@ def create(
         raise InputError(f"span {start}-{end}: outside the article (0-{len(text)}) or empty")
     check_tag_name(tag)
     check_text("note", note, MAX_NOTE)
-    check_text("annotator", annotator, MAX_NAME)
+    check_annotator(annotator)
     prefix, suffix = context(text, start, end)
     stamp = now_iso()
     return Annotation(
@@ -110,7 +164,25 @@ def check_text(field: str, value: object, limit: int) -> str:
         raise InputError(f"{field}: expected text, got {type(value).__name__}")
     if len(value) > limit:
         raise InputError(f"{field}: {len(value)} characters, more than the {limit} allowed")
+    if SURROGATE_RE.search(value):
+        raise InputError(f"{field}: holds a lone surrogate (\\ud800-\\udfff), which is not "
+                         "text (a file name or argument in another encoding?)")
     return value
+
+
+def check_annotator(name: object) -> str:
+    """An annotator's name: at most MAX_NAME characters of text (controls are shown, not
+    refused, so a name from an older file still opens)."""
+    return check_text("annotator", name, MAX_NAME)
+
+
+def text_problem(ann: Annotation) -> str | None:
+    """The first free-text field of ``ann`` holding a lone surrogate, for changes built in
+    memory (from the screen or the command line) before they are written."""
+    for name in ("note", "quote", "annotator", "article", "prefix", "suffix"):
+        if SURROGATE_RE.search(getattr(ann, name)):
+            return f"field '{name}' holds a lone surrogate (\\ud800-\\udfff), which is not text"
+    return None
 
 
 def _field(record: Mapping[str, Any], name: str, where: str) -> Any:
@@ -138,17 +210,18 @@ def is_valid_record(r: Any, text: str | None) -> bool:
     ok = (
         type(start) is int and type(end) is int and 0 <= start < end
         and type(quote) is str and len(quote) == end - start
-        and ((text is not None and text[start:end] == quote)
-             or (text is None and type(sha) is str and SHA_RE.match(sha) is not None))
         and type(prefix) is str and len(prefix) <= CONTEXT
         and type(suffix) is str and len(suffix) <= CONTEXT
+        and ((text is not None and text[start:end] == quote
+              and prefix == text[max(0, start - CONTEXT):start]
+              and suffix == text[end:end + CONTEXT])
+             or (text is None and type(sha) is str and SHA_RE.match(sha) is not None))
         and type(note) is str and len(note) <= MAX_NOTE
-        and type(article) is str and len(article) <= MAX_NAME
+        and is_name(article, path_free=True)
         and type(annotator) is str and len(annotator) <= MAX_NAME
         and type(ann_id) is str and UUID_RE.match(ann_id) is not None
         and type(tag) is str and (tag in _TAGS_SEEN or TAG_RE.match(tag) is not None)
-        and type(created) is str and TIME_RE.match(created) is not None
-        and (modified == created or (type(modified) is str and TIME_RE.match(modified) is not None))
+        and is_time(created) and (modified == created or is_time(modified))
         and type(links) is list and len(links) <= MAX_LINKS
         and (not links or all(type(x) is str and UUID_RE.match(x) is not None for x in links))
     )
@@ -187,6 +260,12 @@ def _checked(record: object, where: str, text: str | None) -> Annotation:
         if len(value) > 60:
             value = value[:57] + "..."
         return InputError(f"{where}: field '{name}' = {value}: {problem}")
+
+    def time(name: str) -> str:
+        value = _field(record, name, where)
+        if not is_time(value):
+            raise bad(name, "not a real UTC ISO-8601 time ending in Z")
+        return value  # type: ignore[no-any-return]
 
     def matching(name: str, pattern: re.Pattern[str], what: str) -> str:
         value = _field(record, name, where)
@@ -231,9 +310,12 @@ def _checked(record: object, where: str, text: str | None) -> Annotation:
         note=string("note", MAX_NOTE),
         links=tuple(links),
         annotator=string("annotator", MAX_NAME),
-        created=matching("created", TIME_RE, "a UTC ISO-8601 time ending in Z"),
-        modified=matching("modified", TIME_RE, "a UTC ISO-8601 time ending in Z"),
+        created=time("created"),
+        modified=time("modified"),
     )
+    problem = name_problem(ann.article, path_free=True)
+    if problem:
+        raise bad("article", problem)
     if len(quote) != end - start:
         raise bad("quote", f"has {len(quote)} characters but the span {start}-{end} has {end - start}")
     if text is not None:
@@ -241,4 +323,9 @@ def _checked(record: object, where: str, text: str | None) -> Annotation:
             raise bad("end", f"outside the article text ({len(text)} characters)")
         if text[start:end] != quote:
             raise bad("quote", f"does not match the article text at {start}-{end}")
+        prefix, suffix = context(text, start, end)
+        if ann.prefix != prefix:
+            raise bad("prefix", f"is not the {CONTEXT} characters before the span in the text")
+        if ann.suffix != suffix:
+            raise bad("suffix", f"is not the {CONTEXT} characters after the span in the text")
     return ann

@@ -11,13 +11,20 @@ A line is one atomic batch. Ops are idempotent (whole documents, deletes by id),
 crash between the main file's replace and the journal's truncation is harmless: the
 replay writes what the main file already holds. A last line without its newline was
 never acknowledged and is ignored.
+
+What the disk refuses is never reported done: a journal line the disk took only in part is
+cut off again before the change fails, a fold that cannot write leaves the main file and
+the journal as they were, and the journal, lock and temp files are opened without following
+symbolic links (a planted link would otherwise make factread write into its target).
 """
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import os
+import re
 import stat
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -26,7 +33,7 @@ from typing import Any, BinaryIO
 
 from tinydb.storages import Storage
 
-from annotations.errors import InputError
+from annotations.errors import DiskError, InputError, disk_error
 
 Data = dict[str, dict[str, Any]]
 Op = list[Any]
@@ -60,12 +67,54 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# A lone surrogate can only reach parsed JSON through a \\u escape (UTF-8 cannot encode
+# one): a high one not followed by a low one, or a low one not preceded by a high one.
+_LONE_ESCAPE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate_at(value: object, path: tuple[str, ...] = ()) -> tuple[str, ...] | None:
+    """The keys leading to the first string (or key) holding a lone surrogate, if any."""
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _SURROGATE.search(key):
+                return (*path, key.encode("utf-8", "replace").decode())
+            found = lone_surrogate_at(item, (*path, key))
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            found = lone_surrogate_at(item, (*path, str(n)))
+            if found is not None:
+                return found
+    return None
+
+
+def _refuse_surrogates(raw: bytes, data: Any, where: str) -> None:
+    """Refuse text with a lone surrogate: it cannot be written as UTF-8, so every export
+    and listing of it would fail later. The scan of the raw bytes is memchr-fast; the walk
+    that names the place runs only when it found a candidate."""
+    if (b"\\ud" not in raw and b"\\uD" not in raw) or not _LONE_ESCAPE.search(raw):
+        return
+    found = lone_surrogate_at(data)
+    if found is not None:
+        place = " > ".join(found) or "the document"
+        raise InputError(f"{where}: {place}: holds a lone surrogate (\\ud800-\\udfff), "
+                         "which is not text")
+
+
 def parse_json(raw: bytes, where: str) -> Any:
     if raw.startswith(b"\xef\xbb\xbf"):
         raise InputError(f"{where}: starts with a byte-order mark; not a factread file")
     try:
         with gc_paused():
-            return json.loads(raw.decode("utf-8"))
+            data = json.loads(raw.decode("utf-8"))
+        _refuse_surrogates(raw, data, where)
+        return data
     except UnicodeDecodeError as err:
         raise InputError(f"{where}: not UTF-8 (byte {err.start})") from None
     except json.JSONDecodeError as err:
@@ -85,6 +134,34 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         return path.read_bytes()
     except OSError as err:
         raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
+
+
+def is_link(path: Path) -> bool:
+    try:
+        return stat.S_ISLNK(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
+    except OSError as err:
+        raise disk_error(path, err) from None
+
+
+def refuse_link(path: Path) -> None:
+    """Journal, lock and temp files are factread's own: a symbolic link in their place was
+    planted, and following it would read or write another file."""
+    if is_link(path):
+        raise DiskError(f"{path}: is a symbolic link, which factread does not follow "
+                        "(remove it); nothing was changed")
+
+
+def open_own(path: Path, flags: int, mode: int = 0o600) -> int:
+    """Open one of factread's own files without following a symbolic link."""
+    try:
+        return os.open(path, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise DiskError(f"{path}: is a symbolic link, which factread does not follow "
+                            "(remove it); nothing was changed") from None
+        raise disk_error(path, err, "nothing was changed") from None
 
 
 def check_tables(data: object, where: str) -> Data:
@@ -124,6 +201,7 @@ def _check_ops(ops: object, where: str) -> list[Op]:
 def read_journal(path: Path) -> list[list[Op]]:
     """The complete batches in a journal."""
     jpath = journal_path(path)
+    refuse_link(jpath)
     if not jpath.exists():
         return []
     raw = read_bytes(jpath)
@@ -139,8 +217,9 @@ def read_journal(path: Path) -> list[list[Op]]:
     return batches
 
 
-def load_data(path: Path) -> Data:
-    """Main file plus journal, read without changing either.
+def load_data(path: Path, *, missing_ok: bool = False) -> Data:
+    """Main file plus journal, read without changing either (with ``missing_ok``, nothing
+    at all is an empty file).
 
     The journal is read first: if another process folds in between, the main file read
     second already holds every op of the journal read first, and replaying them is a no-op."""
@@ -148,7 +227,7 @@ def load_data(path: Path) -> Data:
     data: Data = {}
     if path.exists():
         data = check_tables(parse_json(read_bytes(path), str(path)), str(path))
-    elif not batches:
+    elif not batches and not missing_ok:
         raise InputError(f"{path}: no such file")
     for ops in batches:
         apply_ops(data, ops)
@@ -172,25 +251,34 @@ def _default_mode() -> int:
 @contextmanager
 def atomic_open(path: Path) -> Iterator[BinaryIO]:
     """A file to write that replaces ``path`` only when the block ends without error: a
-    crash leaves the old or the new file, never a mixture. Keeps the file's permissions."""
+    crash or a full disk leaves the old or the new file, never a mixture, and no temp file.
+    Keeps the file's permissions. OS errors become one DiskError line naming ``path``."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = _default_mode()
+    except OSError as err:
+        raise disk_error(path, err, "nothing was written") from None
     tmp = path.with_name(f"{_temp_prefix(path)}{os.getpid()}-{os.urandom(4).hex()}")
-    handle = open(tmp, "xb")
+    fd = open_own(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    handle = os.fdopen(fd, "wb")
     try:
         yield handle
         handle.flush()
         os.fchmod(handle.fileno(), mode)
         os.fsync(handle.fileno())
-    except BaseException:
+        handle.close()
+        os.replace(tmp, path)
+    except BaseException as err:
         handle.close()
         tmp.unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise disk_error(path, err, "nothing was written; the file is as it was") from None
         raise
-    handle.close()
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    try:
+        _fsync_dir(path.parent)
+    except OSError:
+        pass  # the rename is done; a directory that cannot be fsynced (some FUSE) is no reason to fail
 
 
 def write_atomic(path: Path, payload: bytes) -> None:
@@ -204,11 +292,27 @@ def dump(data: Data) -> bytes:
     return json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
+def _last_line_end(fd: int, size: int) -> int:
+    """The length of the journal up to its last newline: what a torn write left after it
+    was never acknowledged, and nothing may be appended after it."""
+    at = size
+    while at > 0:
+        chunk_start = max(0, at - 65536)
+        chunk = os.pread(fd, at - chunk_start, chunk_start)
+        found = chunk.rfind(b"\n")
+        if found >= 0:
+            return chunk_start + found + 1
+        at = chunk_start
+    return 0
+
+
 class JournaledStorage(Storage):
     """TinyDB storage over a main file and its journal.
 
     The caller holds the file's lock (``annotations.lock``) while a writable storage is
-    open: only one process appends to a journal."""
+    open: only one process appends to a journal. The journal is created by the first
+    change, and the main file by the first fold after it: opening a file and changing
+    nothing writes nothing."""
 
     def __init__(self, path: str | Path, *, fold_bytes: int = FOLD_BYTES,
                  create: bool = True, defer: bool = False) -> None:
@@ -217,37 +321,53 @@ class JournaledStorage(Storage):
         self.path = Path(path)
         self.journal = journal_path(self.path)
         self.fold_bytes = fold_bytes
+        self.fold_error: str | None = None
+        """Why the last fold could not write the main file (the journal keeps the changes)."""
         self._remove_stale_temps()
-        if self.path.exists() or self.journal.exists():
-            self._data = load_data(self.path)
-        elif create:
-            self._data = {}
-        else:
-            raise InputError(f"{self.path}: no such file")
+        self._data = load_data(self.path, missing_ok=create)
         self._fd: int | None = None
         self._journal_bytes = 0
+        self._closed = False
         if not defer:
             self.recover()
 
     def recover(self) -> None:
-        """Fold a journal left by a crash (which also drops a torn last line before
-        anything is appended after it), then open the journal for appending."""
-        if self._fd is not None:
+        """Fold a journal left by a crash. Where the disk will not take the main file, the
+        journal stays the record, cut back to its last whole line before anything is
+        appended after it."""
+        refuse_link(self.journal)
+        if not self.journal.exists() or not self.journal.stat().st_size:
             return
-        if self.journal.exists() and self.journal.stat().st_size:
-            self.fold()
-        self._open_journal()
+        # Nothing whole in the journal and no main file: there is nothing to fold (and an
+        # empty main file would be no factread file), only a torn line to cut.
+        if not self._data or not self.try_fold():
+            fd = self._journal_fd()
+            whole = _last_line_end(fd, os.fstat(fd).st_size)
+            try:
+                os.ftruncate(fd, whole)
+            except OSError as err:
+                raise disk_error(self.journal, err, "cannot cut off a torn last line") from None
+            self._journal_bytes = whole
 
     def _remove_stale_temps(self) -> None:
         prefix = _temp_prefix(self.path)
         directory = self.path.parent
-        for entry in directory.iterdir() if directory.is_dir() else ():
+        try:
+            entries = list(directory.iterdir()) if directory.is_dir() else []
+        except OSError:
+            return  # an unlistable directory: the open that follows names the problem
+        for entry in entries:
             if entry.name.startswith(prefix):
-                entry.unlink(missing_ok=True)
+                try:
+                    entry.unlink(missing_ok=True)
+                except OSError:
+                    pass  # not ours to remove (permissions): harmless, never read
 
-    def _open_journal(self) -> None:
-        self._fd = os.open(self.journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        self._journal_bytes = os.fstat(self._fd).st_size
+    def _journal_fd(self) -> int:
+        if self._fd is None:
+            self._fd = open_own(self.journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            self._journal_bytes = os.fstat(self._fd).st_size
+        return self._fd
 
     # TinyDB's interface. ``write`` is what the stock Table API calls; it is durable too,
     # by rewriting the main file, but the store uses ``commit`` for single changes.
@@ -259,20 +379,45 @@ class JournaledStorage(Storage):
         self.fold()
 
     def commit(self, ops: Sequence[Op]) -> None:
-        """Make a batch of ops durable, then apply it in memory."""
-        if self._fd is None:
+        """Make a batch of ops durable, then apply it in memory. Raises DiskError, with
+        nothing stored and nothing changed in memory, when the disk refuses it."""
+        if self._closed:
             raise RuntimeError("storage is closed")
         if len(ops) > BIG_BATCH:
             self._commit_by_rewrite(ops)
             return
         line = json.dumps({"ops": ops}, ensure_ascii=True, separators=(",", ":")) + "\n"
-        payload = line.encode("ascii")
-        os.write(self._fd, payload)
-        os.fsync(self._fd)
-        self._journal_bytes += len(payload)
+        self._append(line.encode("ascii"))
         apply_ops(self._data, ops)
         if self._journal_bytes > self.fold_bytes:
-            self.fold()
+            self.try_fold()
+
+    def _append(self, payload: bytes) -> None:
+        """One whole line on disk and fsynced, or none of it."""
+        fd = self._journal_fd()
+        view = memoryview(payload)
+        done = 0
+        try:
+            while done < len(payload):
+                written = os.write(fd, view[done:])
+                if written <= 0:
+                    raise OSError(errno.ENOSPC, "no space left on device")
+                done += written
+            os.fsync(fd)
+        except OSError as err:
+            self._cut_back(fd)
+            raise disk_error(self.journal, err, "the change was not saved") from None
+        self._journal_bytes += len(payload)
+
+    def _cut_back(self, fd: int) -> None:
+        """Remove what a failed append left, so that the next line starts on a line."""
+        try:
+            os.ftruncate(fd, self._journal_bytes)
+            os.fsync(fd)
+        except OSError:
+            # The next append would land after a torn line: refuse it instead. Reopening
+            # the file replays up to the last whole line and cuts the rest.
+            self._closed = True
 
     def _commit_by_rewrite(self, ops: Sequence[Op]) -> None:
         """A batch as large as a file (an import) is written as the file itself: one
@@ -285,18 +430,37 @@ class JournaledStorage(Storage):
         self._truncate_journal()
 
     def fold(self) -> None:
+        """Write the main file anew from memory and empty the journal. A main file the disk
+        will not take raises DiskError and leaves both files as they were."""
         write_atomic(self.path, dump(self._data))
+        self.fold_error = None
         self._truncate_journal()
 
+    def try_fold(self) -> bool:
+        """Fold where the disk allows; the changes are durable in the journal either way."""
+        try:
+            self.fold()
+        except DiskError as err:
+            self.fold_error = str(err)
+            return False
+        return True
+
     def _truncate_journal(self) -> None:
-        if self._fd is not None:
-            os.ftruncate(self._fd, 0)
-            os.fsync(self._fd)
-            self._journal_bytes = 0
-        elif self.journal.exists():
-            with open(self.journal, "r+b") as handle:
-                handle.truncate(0)
-                os.fsync(handle.fileno())
+        try:
+            if self._fd is not None:
+                os.ftruncate(self._fd, 0)
+                os.fsync(self._fd)
+                self._journal_bytes = 0
+            elif self.journal.exists():
+                fd = open_own(self.journal, os.O_WRONLY)
+                try:
+                    os.ftruncate(fd, 0)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        except OSError:
+            # The main file holds every op already; replaying them again is a no-op.
+            pass
 
     @property
     def pending(self) -> int:
@@ -304,15 +468,29 @@ class JournaledStorage(Storage):
 
     def abandon(self) -> None:
         """Close without writing anything."""
+        self._closed = True
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
 
     def close(self) -> None:
-        if self._fd is None:
+        """Fold and remove the journal. Where the disk will not take the main file, the
+        journal is kept (it holds every change) and DiskError says so."""
+        if self._closed:
             return
-        if self._journal_bytes or not self.path.exists():
-            self.fold()
-        os.close(self._fd)
-        self._fd = None
-        self.journal.unlink(missing_ok=True)
+        self._closed = True
+        folded = True
+        if self._journal_bytes:
+            folded = self.try_fold()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if folded:
+            if self.path.exists():
+                try:
+                    self.journal.unlink(missing_ok=True)
+                except OSError:
+                    pass  # empty, so harmless
+            return
+        raise DiskError(f"{self.fold_error}; every change is kept in {self.journal.name} "
+                        "and is folded in the next time the file is opened")

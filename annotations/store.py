@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,10 +19,18 @@ from tinydb import TinyDB
 from tinydb.storages import MemoryStorage
 
 from annotations.articles import Article
-from annotations.errors import InputError
-from annotations.fileformat import TABLES, Contents, new_meta, parse_contents
+from annotations.errors import DiskError, InputError
+from annotations.fileformat import TABLES, Contents, link_problem, new_meta, parse_contents
 from annotations.lock import FileLock
-from annotations.model import Annotation, create, now_iso
+from annotations.model import (
+    Annotation,
+    check_annotator,
+    create,
+    from_dict,
+    name_problem,
+    now_iso,
+    text_problem,
+)
 from annotations.storage import FOLD_BYTES, JournaledStorage, Op, gc_paused, load_data
 
 LONG = 2_000
@@ -123,18 +131,27 @@ class AnnotationStore:
     """One annotation file. Writable stores hold the file's lock until ``close``."""
 
     def __init__(self, path: str | Path, annotator: str, *, read_only: bool = False,
-                 lock_wait: float = 0.0, fold_bytes: int = FOLD_BYTES) -> None:
+                 lock_wait: float = 0.0, fold_bytes: int = FOLD_BYTES,
+                 on_wait: Callable[[str], None] | None = None) -> None:
+        """``on_wait(pid)`` is called once if the lock is still held by another factread
+        after a second of ``lock_wait``. A file that does not exist yet is created by the
+        first change: opening and changing nothing leaves nothing behind."""
         self.path = Path(path)
-        self.annotator = annotator
+        self.annotator = check_annotator(annotator)
         self.read_only = read_only
+        self.warnings: list[str] = []
+        """What went wrong without losing anything (a main file the disk would not take)."""
         self._lock: FileLock | None = None
         self._storage: JournaledStorage | None = None
+        self._meta_op: Op | None = None
+        """The meta record of a new file, written with its first change."""
+        self._fresh_keys: list[tuple[str, str]] = []
         if read_only:
             self.db = TinyDB(storage=MemoryStorage)
             self.db.storage.write(load_data(self.path))
         else:
             self._lock = FileLock(self.path)
-            self._lock.acquire(lock_wait)
+            self._lock.acquire(lock_wait, on_wait)
             try:
                 self.db = TinyDB(self.path, storage=JournaledStorage, defer=True,
                                  fold_bytes=fold_bytes)
@@ -148,10 +165,13 @@ class AnnotationStore:
             self.close(fold=False)
             raise
         if self._storage is not None:
-            self._storage.recover()
+            try:
+                self._storage.recover()
+            except BaseException:
+                self.close(fold=False)
+                raise
             if not self.db.table("meta").all():
-                self._commit([["put", "meta", "1", self.meta]])
-                self._storage.fold()
+                self._meta_op = ["put", "meta", "1", self.meta]
 
     def _load(self) -> None:
         with gc_paused():
@@ -234,10 +254,25 @@ class AnnotationStore:
             key = str(self._next_key[table])
             self._next_key[table] += 1
             self._keys[table, ident] = key
+            self._fresh_keys.append((table, ident))
         return key
 
     def _commit(self, ops: list[Op]) -> None:
-        self._writable().commit(ops)
+        """Write ``ops`` as one durable batch. If the disk refuses it, the document ids
+        allocated for it are given back and DiskError says the change was not saved."""
+        storage = self._writable()
+        if self._meta_op is not None:
+            ops = [self._meta_op, *ops]
+        try:
+            storage.commit(ops)
+        except BaseException:
+            for table, ident in self._fresh_keys:
+                self._keys.pop((table, ident), None)
+                self._next_key[table] -= 1
+            raise
+        finally:
+            self._fresh_keys.clear()
+        self._meta_op = None
         for table in {op[1] for op in ops}:
             self.db.table(table).clear_cache()
 
@@ -248,6 +283,7 @@ class AnnotationStore:
 
     def add_articles(self, articles: Iterable[Article]) -> None:
         new = [a for a in articles if a.sha256 not in self.articles]
+        self._check_articles(new)
         if new:
             self._commit([self._article_op(a) for a in new])
             self._index_articles(new)
@@ -289,17 +325,61 @@ class AnnotationStore:
             else:
                 self.reviews[ident] = after_decision
 
+    @staticmethod
+    def _check_articles(articles: Iterable[Article]) -> None:
+        for article in articles:
+            problem = name_problem(article.name, path_free=True)
+            if problem:
+                raise InputError(f"article name {article.name[:60]!r}: {problem}")
+
     def _check(self, change: Change, known: set[str]) -> None:
-        """Refuse, before anything is written or allocated, a change that does not fit."""
+        """Refuse, before anything is written or allocated, a change that does not fit, or
+        that would leave a file that opening refuses (the same rules, see fileformat)."""
+        self._check_articles(a for a in change.articles if a.sha256 not in self.articles)
+        texts = {a.sha256: a.text for a in change.articles}
+        final: dict[str, Annotation | None] = {}
         for before, after in change.pairs:
             current = self._by_id.get((before or after).id)  # type: ignore[union-attr]
             if current != before:
                 raise InputError("the annotation changed since this change was prepared")
             if after is not None and after.article_sha256 not in known:
                 raise InputError(f"annotation {after.id}: its article is not in the file")
+            final[(before or after).id] = after  # type: ignore[union-attr]
+        # An import of many was checked record by record with these rules as it was read.
+        if len(change.pairs) <= BULK:
+            for _, after in change.pairs:
+                if after is not None:
+                    self._check_annotation(after, texts)
+        self._check_links(change, final)
         for ident, before_decision, _ in change.reviews:
             if self.reviews.get(ident) != before_decision:
                 raise InputError("the review decision changed since this change was prepared")
+
+    def _check_annotation(self, ann: Annotation, texts: dict[str, str]) -> None:
+        where = f"annotation {ann.id}"
+        problem = text_problem(ann)
+        if problem:
+            raise InputError(f"{where}: {problem}")
+        article = self.articles.get(ann.article_sha256)
+        from_dict(ann.to_dict(), where, article.text if article else texts[ann.article_sha256])
+
+    def _check_links(self, change: Change, final: dict[str, Annotation | None]) -> None:
+        """Links stay both ways: every link an annotation ends with is returned, and every
+        link it lost is dropped on the other side too."""
+        def after(ann_id: str) -> Annotation | None:
+            return final[ann_id] if ann_id in final else self._by_id.get(ann_id)
+
+        for before, now in change.pairs:
+            if now is not None and now.links:
+                problem = link_problem(now, after)
+                if problem:
+                    raise InputError(f"annotation {now.id}: links: {problem}")
+            if before is not None:
+                for link in set(before.links) - set(now.links if now else ()):
+                    other = after(link)
+                    if other is not None and before.id in other.links:
+                        raise InputError(f"annotation {before.id}: links: {link} still links "
+                                         "to it (links are kept both ways)")
 
     def _reindex(self, change: Change) -> None:
         if len(change.pairs) > BULK:
@@ -385,15 +465,21 @@ class AnnotationStore:
             self._storage.fold()
 
     def close(self, *, fold: bool = True) -> None:
-        if self._storage is not None:
-            if fold:
-                self._storage.close()
-            else:
-                self._storage.abandon()
+        """Fold and release the file. A main file the disk will not take is no loss (the
+        journal keeps every change): it is said in ``warnings``, not raised."""
+        try:
+            if self._storage is not None:
+                if fold:
+                    self._storage.close()
+                else:
+                    self._storage.abandon()
+        except DiskError as err:
+            self.warnings.append(str(err))
+        finally:
             self._storage = None
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
     def __enter__(self) -> AnnotationStore:
         return self

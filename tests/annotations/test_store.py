@@ -98,7 +98,8 @@ def test_file_mode_is_kept_and_stale_temp_files_removed(db, sample):
 
 
 def test_second_writer_is_refused_with_the_holders_pid(db, sample):
-    with AnnotationStore(db, "ana"):
+    with AnnotationStore(db, "ana") as store:
+        store.add(sample[0], 0, 5, "claim")  # a new file is written by its first change
         message = rf"factread.json is open in another factread \(pid {os.getpid()}\)"
         with pytest.raises(LockedError, match=message):
             AnnotationStore(db, "bob")
