@@ -8,7 +8,8 @@ from importlib import resources
 from pathlib import Path
 
 from annotations.errors import InputError
-from annotations.text import decode_article, sha256_hex, title_of
+from annotations.model import MAX_NAME, MAX_NAME_BYTES, SURROGATE_RE, UNSAFE_NAME_RE
+from annotations.text import decode_article, display_line, sha256_hex, title_of
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 MAX_ARTICLE_BYTES = 64 * 1024 * 1024
@@ -36,6 +37,36 @@ class LoadResult:
     warnings: list[str] = field(default_factory=list)
 
 
+def safe_name(raw: str) -> str:
+    """A file name as factread stores it: what ``name_problem`` accepts, as close to the
+    original as it can be. Bytes that were not UTF-8 (Python hands them over as lone
+    surrogates) become U+FFFD, controls and bidi characters their visible symbols, a path
+    separator a look-alike, and a name too long is cut in the middle, keeping its ending."""
+    try:
+        name = raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        name = raw
+    name = SURROGATE_RE.sub("\ufffd", name)
+    if UNSAFE_NAME_RE.search(name):
+        name = UNSAFE_NAME_RE.sub(lambda m: display_line(m.group()), name)
+        name = UNSAFE_NAME_RE.sub("\ufffd", name)  # what display_line keeps (none today)
+    name = name.replace("/", "\u2215").replace("\\", "\u29f5")
+    if name in ("", ".", ".."):
+        name = "article"
+    if not _fits(name):
+        stem, dot, suffix = name.rpartition(".")
+        ending = dot + suffix if stem and len(suffix) <= 8 else ""
+        head = name[: len(name) - len(ending)]
+        while head and not _fits(head + "…" + ending):
+            head = head[:-1]
+        name = head + "…" + ending
+    return name
+
+
+def _fits(name: str) -> bool:
+    return len(name) <= MAX_NAME and len(name.encode("utf-8")) <= MAX_NAME_BYTES
+
+
 def load_article(path: Path) -> tuple[Article, str | None]:
     try:
         size = path.stat().st_size
@@ -44,8 +75,8 @@ def load_article(path: Path) -> tuple[Article, str | None]:
         data = path.read_bytes()
     except OSError as err:
         raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
-    text, warning = decode_article(data, str(path))
-    return Article.from_text(path.name, text), warning
+    text, warning = decode_article(data, display_line(str(path)))
+    return Article.from_text(safe_name(path.name), text), warning
 
 
 def expand_path(path: Path) -> list[Path]:

@@ -47,6 +47,8 @@ def os_problem(err: OSError) -> str:
 
 def disk_error(path: object, err: OSError, what: str = "") -> DiskError:
     """One line: the file, the problem, and (``what``) what it means for the user's work."""
-    name = err.filename if path is None and err.filename else path
-    line = f"{os.fsdecode(name) if isinstance(name, bytes) else name}: {os_problem(err)}"
+    name = err.filename if path is None else path
+    line = os_problem(err)
+    if name is not None:
+        line = f"{os.fsdecode(name) if isinstance(name, bytes) else name}: {line}"
     return DiskError(f"{line}: {what}" if what else line)

@@ -270,7 +270,10 @@ def atomic_open(path: Path) -> Iterator[BinaryIO]:
         handle.close()
         os.replace(tmp, path)
     except BaseException as err:
-        handle.close()
+        try:
+            handle.close()  # flushes what the disk refused again: the fd is closed anyway
+        except OSError:
+            pass
         tmp.unlink(missing_ok=True)
         if isinstance(err, OSError):
             raise disk_error(path, err, "nothing was written; the file is as it was") from None
@@ -365,7 +368,8 @@ class JournaledStorage(Storage):
 
     def _journal_fd(self) -> int:
         if self._fd is None:
-            self._fd = open_own(self.journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            # Read as well as appended to: a torn last line is found by reading back.
+            self._fd = open_own(self.journal, os.O_RDWR | os.O_CREAT | os.O_APPEND)
             self._journal_bytes = os.fstat(self._fd).st_size
         return self._fd
 

@@ -459,10 +459,13 @@ class AnnotationStore:
                       reviews=((ident, self.reviews.get(ident), decision),))
 
     # ------------------------------------------------------------------- close
-    def fold(self) -> None:
-        """Write the journal into the main file (what a colleague receives)."""
+    def fold(self) -> str | None:
+        """Write the journal into the main file (what a colleague receives) where the disk
+        allows. Returns why it could not (the changes stay safe in the journal)."""
         if self._storage is not None and self._storage.pending:
-            self._storage.fold()
+            if not self._storage.try_fold():
+                return self._storage.fold_error
+        return None
 
     def close(self, *, fold: bool = True) -> None:
         """Fold and release the file. A main file the disk will not take is no loss (the

@@ -21,7 +21,7 @@ from textual.widgets import Input, Static
 
 from annotations.articles import LoadResult
 from annotations.config import TagSpec, load_keys, load_tags
-from annotations.errors import FactreadError, InputError
+from annotations.errors import FactreadError
 from annotations.model import Annotation
 from annotations.text import display_line
 from reader.widgets.article_view import ArticleView, TagStyles
@@ -137,6 +137,7 @@ class FactreadApp(App[int]):
         self.views: list[ArticleView] = []
         self.panes: list[ArticlePane] = []
         self.link_from: str | None = None
+        self._fold_problem: str | None = None
         self._follow = 0
         self._current: ArticleView | None = None
         for spec in tags:
@@ -259,7 +260,15 @@ class FactreadApp(App[int]):
     def _attached(self) -> None:
         self._refresh_counts()
         self._refresh_status()
-        self.set_interval(FOLD_EVERY, self.store.fold)
+        self.set_interval(FOLD_EVERY, self._fold)
+
+    def _fold(self) -> None:
+        problem = self.store.fold()
+        if problem is not None and problem != self._fold_problem:
+            self.notify(f"{display_line(problem)}; every change is safe in the journal beside "
+                        "it", title="Main file not updated", severity="warning", timeout=20,
+                        markup=False)
+        self._fold_problem = problem
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in STORE_ACTIONS and not self.ready:
@@ -366,8 +375,10 @@ class FactreadApp(App[int]):
         assert self.history is not None
         try:
             self.history.do(change)
-        except (InputError, OSError) as err:
-            self.notify(display_line(str(err)), severity="error", markup=False)
+        except FactreadError as err:
+            # Not stored, so not shown as made: the message says why, the screen goes on.
+            self.notify(display_line(str(err)), title="Not saved", severity="error",
+                        timeout=15, markup=False)
             return False
         self._changed(change)
         return True
@@ -565,8 +576,9 @@ class FactreadApp(App[int]):
     def _step(self, step: object, empty: str, done: str) -> None:
         try:
             change = step()  # type: ignore[operator]
-        except (InputError, OSError) as err:
-            self.notify(display_line(str(err)), severity="error", markup=False)
+        except FactreadError as err:
+            self.notify(display_line(str(err)), title="Not saved", severity="error",
+                        timeout=15, markup=False)
             return
         if change is None:
             self.notify(empty, markup=False)
@@ -754,7 +766,8 @@ class FactreadApp(App[int]):
 
 
 def run_app(loaded: LoadResult, *, db: Path, annotator: str,
-            review: Callable[[AnnotationStore], ReviewSession] | None = None) -> int:
+            review: Callable[[AnnotationStore], ReviewSession] | None = None,
+            lock_wait: float = 0.0, on_wait: Callable[[str], None] | None = None) -> int:
     """Run the reading screen and close the file after it. A bad or busy annotation file
     ends it with one line and exit 1."""
     try:
@@ -764,7 +777,8 @@ def run_app(loaded: LoadResult, *, db: Path, annotator: str,
         # otherwise the file opens while the text is already on screen.
         from annotations.store import AnnotationStore as Store
 
-        store = Store(db, annotator) if review is not None else None
+        store = (Store(db, annotator, lock_wait=lock_wait, on_wait=on_wait)
+                 if review is not None else None)
     except FactreadError as err:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
         return 1
@@ -781,6 +795,8 @@ def run_app(loaded: LoadResult, *, db: Path, annotator: str,
         opened = app._store if app is not None else store
         if opened is not None:
             opened.close()
+            for warning in opened.warnings:
+                print(f"factread: warning: {display_line(warning)}", file=sys.stderr)
     if app.startup_error is not None:
         print(f"factread: {display_line(app.startup_error)}", file=sys.stderr)
         return 1

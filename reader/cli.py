@@ -49,11 +49,31 @@ def _db_user(parser: argparse.ArgumentParser, user: bool = True) -> None:
                             help="annotator name (default: $FACTREAD_USER or the login name)")
 
 
+def say_waiting(path: Path) -> Callable[[str], None]:
+    """What a command says on stderr while another factread holds the file."""
+    from annotations.text import display_line
+
+    def waiting(holder: str) -> None:
+        print(f"factread: waiting for factread (pid {holder}) to close "
+              f"{display_line(path.name)}…", file=sys.stderr, flush=True)
+
+    return waiting
+
+
 def _open_store(args: argparse.Namespace, *, read_only: bool = False) -> AnnotationStore:
     from annotations.store import AnnotationStore
 
-    return AnnotationStore(default_db_path(args.db), default_annotator(getattr(args, "user", None)),
-                           read_only=read_only, lock_wait=_lock_wait())
+    path = default_db_path(args.db)
+    return AnnotationStore(path, default_annotator(getattr(args, "user", None)),
+                           read_only=read_only, lock_wait=_lock_wait(),
+                           on_wait=say_waiting(path))
+
+
+def _warn(warnings: Sequence[str]) -> None:
+    from annotations.text import display_line
+
+    for warning in warnings:
+        print(f"factread: warning: {display_line(warning)}", file=sys.stderr)
 
 
 # ------------------------------------------------------------------ commands
@@ -62,6 +82,15 @@ def cmd_open(args: argparse.Namespace) -> int:
 
     paths = [Path(p) for p in args.paths] or bundled_paths()
     loaded = load_paths(paths)
+    if not loaded.articles:
+        from annotations.text import display_line
+
+        for message in loaded.errors:
+            print(f"factread: {display_line(message)}", file=sys.stderr)
+        return 1
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError("the reading screen needs a terminal (standard input and output); "
+                         "scripts use factread add, list and export")
     from reader.app import run_app  # Textual is imported only here
 
     return run_app(loaded, db=default_db_path(args.db), annotator=default_annotator(args.user))
@@ -70,15 +99,17 @@ def cmd_open(args: argparse.Namespace) -> int:
 def cmd_add(args: argparse.Namespace) -> int:
     from annotations.articles import load_article
     from annotations.config import load_tags
+    from annotations.model import MAX_NOTE, check_text
     from annotations.search import find_exact
     from annotations.text import normalise
 
     tags = {spec.name for spec in load_tags()}
     if args.tag not in tags:
         raise InputError(f"--tag {args.tag!r}: unknown tag (known: {', '.join(sorted(tags))})")
-    quote = normalise(args.quote)
+    quote = check_text("--quote", normalise(args.quote), MAX_NOTE)
     if not quote:
         raise InputError("--quote: empty")
+    check_text("--note", args.note or "", MAX_NOTE)
     with _open_store(args) as store:
         path = Path(args.article)
         stored = store.article_named(path.name) if not path.exists() else None
@@ -95,7 +126,9 @@ def cmd_add(args: argparse.Namespace) -> int:
                              f"--nth {args.nth} asked for")
         start = matches[args.nth - 1]
         ann = store.add(article, start, start + len(quote), args.tag, args.note or "")
+    # Printed once the change is durable: a script that sees no id may retry safely.
     print(ann.id)
+    _warn(store.warnings)
     return 0
 
 
@@ -209,6 +242,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             plan = import_file(store, Path(args.file), args.max_bytes, bar.update)
         finally:
             bar.stop()
+    _warn(store.warnings)
     print(f"imported {len(plan.added)} annotations into {store.path.name}"
           + (f"; {plan.present} already there" if plan.present else ""))
     if plan.links_dropped:
@@ -282,7 +316,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     def session(mine: AnnotationStore) -> ReviewSession:
         return ReviewSession(mine, theirs)
 
-    return run_app(LoadResult(), db=db, annotator=default_annotator(args.user), review=session)
+    return run_app(LoadResult(), db=db, annotator=default_annotator(args.user), review=session,
+                   lock_wait=_lock_wait(), on_wait=say_waiting(db))
 
 
 def _build_agree(p: argparse.ArgumentParser) -> None:
@@ -390,10 +425,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
         return 1
+    except OSError as err:  # one the code did not expect: still one line, never a traceback
+        from annotations.errors import disk_error
+        from annotations.text import display_line
+
+        if isinstance(err, BrokenPipeError):
+            return 0
+        print(f"factread: {display_line(str(disk_error(None, err)))}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        return 0
 
 
 if __name__ == "__main__":

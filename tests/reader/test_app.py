@@ -456,7 +456,7 @@ async def test_E_exports_and_says_where(make_app, sample, tmp_path, monkeypatch)
         await pilot.press("enter")
         await pilot.pause()
         assert (tmp_path / "factread-export.csv/x.csv").exists() is False
-        assert any("nothing was written" in n.message
+        assert any("no such file or directory" in n.message
                    for n in app._notifications)
 
 
