@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from annotations.articles import Article
-from annotations.model import Annotation, context, now_iso
+from annotations.model import MAX_NOTE, Annotation, context, now_iso
 from annotations.search import best_occurrence, find_exact
 from annotations.store import AnnotationStore, Change, Draft, long_ones, overlapping_in
 
@@ -82,6 +82,24 @@ def reanchor(ann: Annotation, text: str) -> tuple[int, int] | None:
         if ratio >= SIMILAR and (best is None or key[:2] > best[:2]):
             best = key
     return best[2] if best else None
+
+
+def _shared(a: Annotation, b: Annotation) -> int:
+    return max(0, min(a.end, b.end) - max(a.start, b.start))
+
+
+def _cut(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def merged_note(mine: str, theirs: Annotation) -> tuple[str, bool]:
+    """My note with theirs added, marked with their name, unless mine already says it.
+    Returns the note and whether theirs was added."""
+    if not theirs.note.strip() or theirs.note.strip() in mine:
+        return mine, False
+    signed = f"— {theirs.annotator or 'their note'}: {theirs.note}"
+    note = f"{mine}\n\n{signed}" if mine.strip() else signed
+    return note[:MAX_NOTE], True
 
 
 @dataclass(frozen=True)
@@ -290,34 +308,57 @@ class ReviewSession:
 
     # ------------------------------------------------------------ deciding
     def prepare_accept(self, item: Item) -> Change:
-        """Their annotation into my file (their id and annotator kept), replacing mine where
-        they conflict."""
+        """Take their side of a disagreement into my file, keeping my work: on a tag
+        conflict my annotation takes their tag, on a boundary conflict their span; my note
+        and links stay, and their note is added to mine (marked with their name). Only an
+        annotation of theirs that none of mine overlaps is added as theirs. The change's
+        label says what changed."""
         if item.theirs is None:
             raise ValueError("only mine: there is nothing of theirs to accept")
         theirs = item.theirs
         article = next(a for a in self.articles if a.sha256 == item.article)
+        decision = self.mine.reviews.get(theirs.id)
+        reviews = ((theirs.id, decision, None),) if decision is not None else ()
+        draft = Draft(self.mine)
+        if item.kind in (TAG, BOUNDARY) and item.mine:
+            mine = max(item.mine, key=lambda a: (_shared(a, theirs), -a.start))
+            note, added = merged_note(mine.note, theirs)
+            if item.kind == TAG:
+                fields: dict[str, object] = {"tag": theirs.tag}
+                what = f"accepted their tag: my {mine.tag} is now {theirs.tag}"
+            else:
+                prefix, suffix = context(article.text, theirs.start, theirs.end)
+                quote = article.text[theirs.start:theirs.end]
+                fields = {"start": theirs.start, "end": theirs.end, "quote": quote,
+                          "prefix": prefix, "suffix": suffix}
+                what = f"accepted their span: my {mine.tag} now covers «{_cut(quote)}»"
+            draft.put(mine.changed(note=note, **fields))
+            kept = ["my note" if mine.note else "",
+                    f"{len(mine.links)} link{'s' * (len(mine.links) != 1)}" if mine.links else ""]
+            kept_text = " and ".join(k for k in kept if k)
+            label = what + (f"; {kept_text} kept" if kept_text else "") + \
+                (f"; {theirs.annotator or 'their'}'s note added" if added else "")
+            return draft.change(label, (article,), reviews)
         prefix, suffix = context(article.text, theirs.start, theirs.end)
         copy = theirs._replace(article_sha256=article.sha256, article=article.name,
                                prefix=prefix, suffix=suffix, links=(), modified=now_iso())
-        # One draft: mine may be linked to each other, or share their id (their file grew
-        # from mine), and each annotation must appear once in the change.
-        draft = Draft(self.mine)
-        if item.kind in (TAG, BOUNDARY):
-            for ann in item.mine:
-                draft.delete(ann.id)
+        # One draft: their file may have grown from mine (the same id), and each
+        # annotation must appear once in the change.
         links = tuple(i for i in dict.fromkeys(theirs.links)
                       if i != copy.id and draft.current(i) is not None)
+        if self.mine.get(copy.id) is not None:
+            draft.delete(copy.id)
         draft.put(copy._replace(links=links))
         for link in links:
             draft.link(link, copy.id)
-        decision = self.mine.reviews.get(theirs.id)
-        reviews = ((theirs.id, decision, None),) if decision is not None else ()
-        return draft.change("accept theirs", (article,), reviews)
+        return draft.change(f"accepted their {theirs.tag} «{_cut(theirs.quote)}» by "
+                            f"{theirs.annotator or 'them'}", (article,), reviews)
 
     def prepare_reject(self, item: Item) -> Change:
         if item.theirs is None:
             raise ValueError("only mine: there is nothing of theirs to reject")
-        return self.mine.prepare_decision(item.key, "rejected")
+        return self.mine.prepare_decision(item.key, "rejected",
+                                          "rejected theirs: it will not come back")
 
     def prepare_keep(self, item: Item) -> Change:
-        return self.mine.prepare_decision(item.key, "kept")
+        return self.mine.prepare_decision(item.key, "kept", "kept mine")

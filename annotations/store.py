@@ -453,9 +453,9 @@ class AnnotationStore:
         assert added is not None
         return added
 
-    def prepare_decision(self, ident: str, decision: str | None) -> Change:
+    def prepare_decision(self, ident: str, decision: str | None, label: str = "") -> Change:
         """Remember (or forget, with None) a review decision on annotation ``ident``."""
-        return Change((), decision or "undecide",
+        return Change((), label or decision or "undecide",
                       reviews=((ident, self.reviews.get(ident), decision),))
 
     # ------------------------------------------------------------------- close

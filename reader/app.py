@@ -513,7 +513,7 @@ class FactreadApp(App[int]):
         near = self.review.index_near(view.article.sha256, view.cursor) if view else 0
         self._review_panel.show(self.review, self.tag_styles, near)
 
-    def _decide(self, done: str, prepare: Callable[[ReviewSession, Item], Change]) -> None:
+    def _decide(self, prepare: Callable[[ReviewSession, Item], Change]) -> None:
         view = self.view
         if self.review is None:
             self.notify("A, R and K decide on a colleague's annotations: factread review FILE.",
@@ -530,16 +530,19 @@ class FactreadApp(App[int]):
             self.notify(str(err), severity="warning", markup=False)
             return
         if self._do(change):
-            self.notify(f"{done}: {item.kind} (ctrl+z undoes).", markup=False)
+            # The label says whose version stands now and what of mine was kept.
+            label = display_line(change.label)
+            self.notify(f"{label[:1].upper()}{label[1:]} ({item.kind}; ctrl+z undoes).",
+                        markup=False)
 
     def action_accept(self) -> None:
-        self._decide("Accepted", lambda review, item: review.prepare_accept(item))
+        self._decide(lambda review, item: review.prepare_accept(item))
 
     def action_reject(self) -> None:
-        self._decide("Rejected", lambda review, item: review.prepare_reject(item))
+        self._decide(lambda review, item: review.prepare_reject(item))
 
     def action_keep(self) -> None:
-        self._decide("Kept", lambda review, item: review.prepare_keep(item))
+        self._decide(lambda review, item: review.prepare_keep(item))
 
     def action_jump(self, direction: int) -> None:
         view = self.view

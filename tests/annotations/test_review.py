@@ -68,9 +68,9 @@ def test_accept_reject_keep_with_undo_and_their_file_untouched(pair):
 
         history.do(session.prepare_accept(by_kind[TAG]))
         session.refresh()
-        accepted = mine.get(by_kind[TAG].theirs.id)
-        assert accepted.tag == "contradiction" and accepted.annotator == "bob"
-        assert by_kind[TAG].mine[0].id not in {a.id for a in mine.all()}
+        assert mine.get(by_kind[TAG].theirs.id) is None  # mine was retagged, not replaced
+        accepted = mine.get(by_kind[TAG].mine[0].id)
+        assert accepted.tag == "contradiction" and accepted.annotator == "ana"
         assert TAG not in kinds(session) and kinds(session).count(AGREE) == 2
 
         history.do(session.prepare_reject(by_kind[ONLY_THEIRS]))
@@ -136,13 +136,48 @@ def test_accepting_theirs_over_two_of_mine_linked_to_each_other(tmp_path):
         item = next(i for i in session.disagreements() if i.kind == BOUNDARY)
         assert {m.id for m in item.mine} == {a.id, b.id}
         history = History(mine)
-        history.do(session.prepare_accept(item))
-        assert {x.quote for x in mine.all()} == {"envió 11 mil soldados",
-                                                 "Rusia no ha confirmado"}
-        assert mine.get(other.id).links == ()  # no link left to what was replaced
+        change = history.do(session.prepare_accept(item))
+        # The one of mine that shares most with theirs takes their span and keeps its links.
+        assert mine.get(a.id).quote == "envió 11 mil soldados"
+        assert mine.get(a.id).links == (b.id, other.id) and mine.get(b.id).quote == "mil soldados"
+        assert change.label == ("accepted their span: my claim now covers «envió 11 mil "
+                                "soldados»; 2 links kept")
         history.undo()
         assert mine.get(a.id).links == (b.id, other.id) and mine.get(b.id).links == (a.id,)
         assert mine.get(other.id).links == (a.id,)
+
+
+def test_accepting_their_tag_keeps_my_note_and_links_and_adds_theirs(tmp_path):
+    article = Article.from_text("a.txt", TEXT)
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        ann = mine.add(article, *span(TEXT, "11 mil soldados"), "claim", "según Zelenski")
+        other = mine.add(article, *span(TEXT, "Rusia no ha confirmado"), "unverified")
+        mine.apply(mine.prepare_link(ann.id, other.id))
+    with AnnotationStore(tmp_path / "theirs.json", "bob") as theirs:
+        theirs.add(article, *span(TEXT, "11 mil soldados"), "contradiction",
+                   "Kiev dice 10 mil")
+        theirs.add(article, *span(TEXT, "se firmó en junio"), "claim", "fecha")
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        session = ReviewSession(mine, AnnotationStore(tmp_path / "theirs.json", "x",
+                                                      read_only=True))
+        history = History(mine)
+        tag = next(i for i in session.disagreements() if i.kind == TAG)
+        change = history.do(session.prepare_accept(tag))
+        assert change.label == ("accepted their tag: my claim is now contradiction; my note "
+                                "and 1 link kept; bob's note added")
+        now = mine.get(ann.id)
+        assert now.tag == "contradiction" and now.links == (other.id,)
+        assert now.note == "según Zelenski\n\n— bob: Kiev dice 10 mil"
+        assert mine.get(other.id).links == (ann.id,)
+        session.refresh(change)
+        only = next(i for i in session.disagreements() if i.kind == ONLY_THEIRS)
+        history.do(session.prepare_accept(only))  # only theirs: their annotation is added
+        assert mine.get(only.theirs.id).note == "fecha"
+        assert mine.get(only.theirs.id).annotator == "bob"
+        history.undo()
+        history.undo()
+        assert mine.get(ann.id) == ann._replace(links=(other.id,), modified=mine.get(ann.id).modified)
+        assert mine.get(only.theirs.id) is None
 
 
 def edited(text, old, new):
