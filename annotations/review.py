@@ -10,13 +10,12 @@ and undoable like any other; their file is only ever read.
 from __future__ import annotations
 
 import bisect
-import difflib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from annotations.anchoring import reanchor
 from annotations.articles import Article
 from annotations.model import MAX_NOTE, Annotation, context, now_iso
-from annotations.search import best_occurrence, find_exact
 from annotations.store import AnnotationStore, Change, Draft, long_ones, overlapping_in
 
 AGREE = "agree"
@@ -25,65 +24,6 @@ BOUNDARY = "boundary conflict"
 ONLY_THEIRS = "only theirs"
 ONLY_MINE = "only mine"
 KINDS = (AGREE, TAG, BOUNDARY, ONLY_THEIRS, ONLY_MINE)
-SIMILAR = 0.6
-"""How alike (difflib ratio) an edited quote must be to the original to re-anchor on it."""
-
-
-def _context_candidates(text: str, prefix: str, suffix: str, length: int,
-                        ) -> list[tuple[int, int]]:
-    """Spans between an occurrence of the prefix and the next occurrence of the suffix
-    that are about as long as the quote was."""
-    def ends_of(piece: str) -> list[int]:
-        for cut in (piece, piece[-16:], piece[-8:]):
-            found = [i + len(cut) for i in find_exact(text, cut)] if cut else []
-            if found:
-                return found
-        return []
-
-    def starts_of(piece: str) -> list[int]:
-        for cut in (piece, piece[:16], piece[:8]):
-            found = find_exact(text, cut) if cut else []
-            if found:
-                return found
-        return []
-
-    lefts = ends_of(prefix) if prefix else [0]
-    rights = starts_of(suffix) if suffix else [len(text)]
-    spans = []
-    limit = 2 * length + 16
-    for left in lefts[:200]:
-        at = bisect.bisect_left(rights, left + 1)
-        if at < len(rights) and rights[at] - left <= limit:
-            spans.append((left, rights[at]))
-        elif prefix and not rights:
-            spans.append((left, min(len(text), left + length)))
-    if not lefts and rights:
-        spans += [(max(0, right - length), right) for right in rights[:200]]
-    return spans
-
-
-def reanchor(ann: Annotation, text: str) -> tuple[int, int] | None:
-    """Where ``ann`` (made on another version of the article) falls in ``text``: the
-    exact quote with the best-matching context, else the span between its prefix and
-    suffix when it still resembles the quote (a word changed, text inserted inside)."""
-    found = best_occurrence(text, ann.quote, ann.prefix, ann.suffix, ann.start)
-    if found is not None:
-        return found[1], found[1] + len(ann.quote)
-    best: tuple[float, int, tuple[int, int]] | None = None
-    for start, end in _context_candidates(text, ann.prefix, ann.suffix, len(ann.quote)):
-        while start < end and text[start].isspace() and not ann.quote[0].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace() and not ann.quote[-1].isspace():
-            end -= 1
-        if start >= end:
-            continue
-        ratio = difflib.SequenceMatcher(None, ann.quote, text[start:end], autojunk=False).ratio()
-        key = (ratio, -abs(start - ann.start), (start, end))
-        if ratio >= SIMILAR and (best is None or key[:2] > best[:2]):
-            best = key
-    return best[2] if best else None
-
-
 def _shared(a: Annotation, b: Annotation) -> int:
     return max(0, min(a.end, b.end) - max(a.start, b.start))
 

@@ -29,7 +29,7 @@ def to_w3c(ann: Annotation) -> dict[str, Any]:
         "motivation": "assessing",
         "created": ann.created,
         "modified": ann.modified,
-        "creator": {"type": "Person", "name": ann.annotator},
+        "creator": person(ann.annotator),
         "body": bodies,
         "target": {
             "source": f"urn:sha256:{ann.article_sha256}",
@@ -42,14 +42,25 @@ def to_w3c(ann: Annotation) -> dict[str, Any]:
     }
 
 
+_PEOPLE = uuid.UUID("0b8f6d2e-4c1a-5e7b-9a3d-6f2e1c8b7a40")
+
+
+def person(name: str) -> dict[str, str]:
+    """A creator with the ``id`` the model wants: a stable urn per annotator name."""
+    return {"id": f"urn:uuid:{uuid.uuid5(_PEOPLE, name)}", "type": "Person", "name": name}
+
+
 def collection(items: list[dict[str, Any]], label: str) -> dict[str, Any]:
+    ident = f"urn:uuid:{uuid.uuid4()}"
     return {
         "@context": CONTEXT,
-        "id": f"urn:uuid:{uuid.uuid4()}",
+        "id": ident,
         "type": "AnnotationCollection",
         "label": label,
         "total": len(items),
-        "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
+        # One page, embedded; it needs an id of its own (the suite's 5.2 pageIdValidated).
+        "first": {"id": f"{ident}-page-1", "type": "AnnotationPage",
+                  "startIndex": 0, "items": items},
     }
 
 

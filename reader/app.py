@@ -258,9 +258,27 @@ class FactreadApp(App[int]):
         self._attached()
 
     def _attached(self) -> None:
+        if self.review is None:
+            self._move_to_new_versions()
         self._refresh_counts()
         self._refresh_status()
         self.set_interval(FOLD_EVERY, self._fold)
+
+    def _move_to_new_versions(self) -> None:
+        """Articles edited on disk since they were annotated: annotations follow them onto
+        the new text (undoable); what cannot be placed is said and listed in the panel."""
+        from annotations.anchoring import move_to_new_versions
+
+        moved = move_to_new_versions(self.store, [v.article for v in self.views])
+        if not moved.moved and not moved.unplaced:
+            return
+        if moved.change.pairs and not self._do(moved.change):
+            return
+        for view in self.views:
+            view.repaint_all()
+        self.notify(display_line(moved.message()), title="Articles changed on disk",
+                    severity="warning" if moved.unplaced else "information", timeout=30,
+                    markup=False)
 
     def _fold(self) -> None:
         problem = self.store.fold()
@@ -366,9 +384,11 @@ class FactreadApp(App[int]):
     def _refresh_panel(self) -> None:
         panel = self._panel
         if panel.display and self.view is not None:
+            from annotations.anchoring import unplaced_on
+
             article = self.view.article
             panel.show(article.title, self.store.for_article(article.sha256), self.tag_styles,
-                       self.view.cursor)
+                       self.view.cursor, unplaced_on(self.store, article))
 
     # ------------------------------------------------------------------ changes
     def _do(self, change: Change) -> bool:
@@ -636,8 +656,15 @@ class FactreadApp(App[int]):
                 self._show(item.article, item.start)
             return
         ann = self.store.get(option.id) if option is not None and option.id else None
-        if ann is not None:
-            self._jump_to(ann)
+        if ann is None:
+            return
+        if self.view is not None and ann.article == self.view.article.name \
+                and ann.article_sha256 != self.view.article.sha256:
+            self.notify(f"«{display_line(ann.quote[:60])}» could not be placed on the new "
+                        "version of this article; it stays in the file on the old text.",
+                        severity="warning", markup=False)
+            return
+        self._jump_to(ann)
 
     def action_search(self) -> None:
         if self.view is None:

@@ -119,6 +119,13 @@ def cmd_add(args: argparse.Namespace) -> int:
             article, warning = load_article(path)
             if warning:
                 print(f"factread: warning: {warning}", file=sys.stderr)
+            from annotations.anchoring import move_to_new_versions
+
+            moved = move_to_new_versions(store, [article])
+            if moved.change.pairs:
+                store.apply(moved.change)
+            if moved.moved or moved.unplaced:
+                _warn([moved.message().replace(" (listed in the panel, a)", "")])
         matches = find_exact(article.text, quote)
         if len(matches) < args.nth:
             found = f"only {len(matches)} time(s)" if matches else "nowhere"

@@ -44,12 +44,19 @@ class AnnotationPanel(Vertical):
         yield self.options
 
     def show(self, title: str, anns: Sequence[Annotation], styles: TagStyles,
-             cursor: int) -> None:
-        """List ``anns``, highlighting the first at or after ``cursor``."""
-        self.header.update(Text(f" {display_line(title)}: {len(anns)} annotations",
+             cursor: int, unplaced: Sequence[Annotation] = ()) -> None:
+        """List ``anns``, highlighting the first at or after ``cursor``; then ``unplaced``,
+        annotations of an older version of the article that could not be placed on it."""
+        lost = f", {len(unplaced)} not placed" if unplaced else ""
+        self.header.update(Text(f" {display_line(title)}: {len(anns)} annotations{lost}",
                                 no_wrap=True, overflow="ellipsis"))
         self.options.clear_options()
         self.options.add_options([Option(describe(a, styles), id=a.id) for a in anns])
+        if unplaced:
+            self.options.add_option(Option(Text(" not placed on this version:", style="bold"),
+                                           disabled=True))
+            self.options.add_options([Option(Text("⚠ ").append_text(describe(a, styles)),
+                                             id=a.id) for a in unplaced])
         if anns:
             here = bisect.bisect_left(anns, cursor, key=lambda a: a.start)
             self.options.highlighted = min(here, len(anns) - 1)
