@@ -20,6 +20,9 @@ from annotations.errors import InputError
 from annotations.model import check_tag_name
 
 COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+KEY_RE = re.compile(r"(?:(?:ctrl|shift|alt|meta|super|hyper)\+)*(?:[a-z][a-z0-9_]*|[!-~])\Z")
+"""A key as Textual names it: modifiers, then a key name (``pageup``, ``question_mark``) or
+one printable ASCII character. Anything else (an escape sequence above all) is refused."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +67,11 @@ def load_keys(path: Path | None = None) -> dict[str, str]:
     if not isinstance(keys, dict):
         raise InputError(f"{path}: 'keys' must be a table of binding-id = \"key\"")
     for name, value in keys.items():
-        if not isinstance(value, str) or not value.strip() or len(value) > 100:
-            raise InputError(f"{path}: [keys] {name} = {value!r}: expected a key such as \"ctrl+u\"")
+        parts = [k.strip() for k in value.split(",")] if isinstance(value, str) else []
+        if not parts or len(value) > 100 or not all(KEY_RE.match(k) for k in parts):
+            shown = ascii(value)[:60]
+            raise InputError(f"{path}: [keys] {ascii(name)[1:-1][:40]} = {shown}: not a key "
+                             "name (expected keys such as \"ctrl+u\" or \"f2,ctrl+e\")")
     return dict(keys)
 
 

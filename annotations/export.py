@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from annotations.errors import InputError
 from annotations.model import Annotation
 from annotations.storage import atomic_open
 from annotations.store import AnnotationStore
+from annotations.text import json_text
 from annotations.w3c import collection, to_w3c
 
 FORMATS = ("csv", "w3c", "brat", "jsonl")
@@ -66,13 +66,13 @@ def write_csv(anns: Sequence[Annotation], articles: dict[str, Article], out: IO[
 def write_jsonl(anns: Iterable[Annotation], out: IO[str],
                 progress: Progress | None = None) -> None:
     for n, ann in enumerate(anns, start=1):
-        out.write(json.dumps(ann.to_dict(), ensure_ascii=False) + "\n")
+        out.write(json_text(ann.to_dict()) + "\n")
         if progress and n % 1000 == 0:
             progress(n)
 
 
 def write_w3c(anns: Sequence[Annotation], out: IO[str], label: str) -> None:
-    json.dump(collection([to_w3c(a) for a in anns], label), out, ensure_ascii=False, indent=1)
+    out.write(json_text(collection([to_w3c(a) for a in anns], label), indent=1))
     out.write("\n")
 
 

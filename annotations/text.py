@@ -6,7 +6,9 @@ Offsets everywhere in factread are Python string indices (code points) into
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import json
 import re
 import unicodedata
 
@@ -61,10 +63,60 @@ def display(text: str) -> str:
     return text.translate(_DISPLAY) if _NEEDS_DISPLAY.search(text) else text
 
 
+def undisplay(original: str, edited: str) -> str:
+    """What an editor that showed ``display(original)`` and now holds ``edited`` saves:
+    every stretch the user left alone gets its original characters back (an escape shown as
+    ␛ is saved as the escape it was), and what the user typed is saved as typed."""
+    shown = display(original)
+    if shown == original or edited == shown:
+        return original if edited == shown else edited
+    # Most edits are in one place: only the middle is aligned, cheaply.
+    head = 0
+    limit = min(len(shown), len(edited))
+    while head < limit and shown[head] == edited[head]:
+        head += 1
+    tail = 0
+    while (tail < limit - head and shown[len(shown) - 1 - tail] == edited[len(edited) - 1 - tail]):
+        tail += 1
+    parts = [original[:head]]
+    middle = difflib.SequenceMatcher(None, shown[head:len(shown) - tail],
+                                     edited[head:len(edited) - tail], autojunk=False)
+    for op, i1, i2, j1, j2 in middle.get_opcodes():
+        if op == "equal":
+            parts.append(original[head + i1:head + i2])
+        else:
+            parts.append(edited[head + j1:head + j2])
+    parts.append(original[len(original) - tail:] if tail else "")
+    return "".join(parts)
+
+
 def display_line(text: str) -> str:
     """Like ``display`` but for a one-line context (tables, status line): newlines and
     tabs become visible too."""
     return display(text).replace("\n", "\u21b5").replace("\t", "\u2192")
+
+
+# JSON leaves these raw, yet str.splitlines() splits on them (U+0085, U+2028, U+2029, and
+# U+001C-U+001E, which json does escape) and a terminal obeys C1 controls and bidi overrides.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029" + "".join(chr(c) for c in sorted(BIDI_CONTROLS))
+                          + "]")
+
+
+def _u_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_text(value: object, **kwargs: object) -> str:
+    """JSON with non-ASCII text kept readable, but every character that would split a line
+    for ``str.splitlines()`` or act on a terminal written as a \\u escape (same data)."""
+    dumped = json.dumps(value, ensure_ascii=False, **kwargs)  # type: ignore[arg-type]
+    return _JSON_UNSAFE.sub(_u_escape, dumped) if _JSON_UNSAFE.search(dumped) else dumped
+
+
+def tsv_cell(value: str) -> str:
+    """A tab-separated cell escaped the way JSON escapes a string (without the quotes), so
+    a tab, newline or control in the text never adds a column or a line."""
+    return json_text(value)[1:-1]
 
 
 def title_of(text: str, fallback: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -88,6 +89,10 @@ def cmd_open(args: argparse.Namespace) -> int:
         for message in loaded.errors:
             print(f"factread: {display_line(message)}", file=sys.stderr)
         return 1
+    from annotations.config import load_keys, load_tags
+
+    load_tags()  # a bad config is said before anything else, with or without a terminal
+    load_keys()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InputError("the reading screen needs a terminal (standard input and output); "
                          "scripts use factread add, list and export")
@@ -143,24 +148,27 @@ def cmd_list(args: argparse.Namespace) -> int:
     with _open_store(args, read_only=True) as store:
         anns = store.all()
         titles = {sha: a.name for sha, a in store.articles.items()}
+    from annotations.text import display_line, json_text, tsv_cell
+
     if args.json:
         out = sys.stdout
         for ann in anns:
-            out.write(json.dumps(ann.to_dict(), ensure_ascii=False) + "\n")
+            out.write(json_text(ann.to_dict()) + "\n")
         return 0
-    from annotations.text import display_line
-
     if not sys.stdout.isatty():
+        # Escaped as JSON escapes strings: a tab or newline in a name, quote or note never
+        # adds a column or a line.
         for ann in anns:
-            cells = [ann.id, titles[ann.article_sha256], str(ann.start), str(ann.end), ann.tag,
-                     display_line(ann.quote), display_line(ann.note)]
+            cells = [ann.id, tsv_cell(titles[ann.article_sha256]), str(ann.start), str(ann.end),
+                     ann.tag, tsv_cell(ann.quote), tsv_cell(ann.note)]
             print("\t".join(cells))
         return 0
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=f"{store.path}: {len(anns)} annotations", title_justify="left")
+    table = Table(title=Text(f"{display_line(str(store.path))}: {len(anns)} annotations"),
+                  title_justify="left")
     for column in ("id", "article", "span", "tag", "quote", "note", "links"):
         table.add_column(column, overflow="fold")
     for ann in anns:
@@ -177,7 +185,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     store = AnnotationStore(Path(args.file), "check", read_only=True)
     articles, anns = len(store.articles), len(store)
-    print(f"{args.file}: {articles} article{'s' * (articles != 1)}, "
+    from annotations.text import display_line
+
+    print(f"{display_line(args.file)}: {articles} article{'s' * (articles != 1)}, "
           f"{anns} annotation{'s' * (anns != 1)}")
     return 0
 
@@ -218,17 +228,26 @@ def _stderr() -> Any:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from annotations.export import export, select
+    from annotations.text import display, display_line
 
+    # On a terminal, what is shown goes through the display helper (a note's escape
+    # sequences must not act on it); in a pipe or a file the bytes are exact.
+    shown = args.out is None and sys.stdout.isatty()
+    target = io.BytesIO() if shown else sys.stdout.buffer
     with _open_store(args, read_only=True) as store:
         total = len(select(store, args.article, args.tag))
         bar = ProgressBar(f"exporting {args.format}")
         try:
             result = export(store, args.format, Path(args.out) if args.out else None,
-                            article=args.article, tag=args.tag, stdout=sys.stdout.buffer,
+                            article=args.article, tag=args.tag, stdout=target,
                             progress=lambda done: bar.update(done, total))
         finally:
             bar.stop()
-    from annotations.text import display_line
+    if shown:
+        assert isinstance(target, io.BytesIO)
+        text = target.getvalue().decode("utf-8").lstrip("\ufeff").replace("\r\n", "\n")
+        sys.stdout.write(display(text))
+        sys.stdout.flush()
 
     for warning in result.warnings:
         print(f"factread: warning: {display_line(warning)}", file=sys.stderr)
@@ -293,12 +312,15 @@ def cmd_agree(args: argparse.Namespace) -> int:
         return 0
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from annotations.text import display_line
 
     def cell(value: float | int | None) -> str:
         return "—" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
-    table = Table(title=f"agreement: {args.mine} (mine) vs {args.theirs} (theirs)",
-                  title_justify="left")
+    table = Table(title=Text(f"agreement: {display_line(args.mine)} (mine) vs "
+                             f"{display_line(args.theirs)} (theirs)"), title_justify="left")
     columns = ("mine", "theirs", "exact_matches", "exact_f1", "overlap_f1", "alpha_u")
     table.add_column("tag")
     for column in columns:

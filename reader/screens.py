@@ -11,9 +11,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
+from textual.widgets.text_area import Edit, EditResult
 
 from annotations.config import TagSpec
-from annotations.text import display_line
+from annotations.text import display, display_line, undisplay
 
 MODAL_CSS = """
 ModalScreen { align: center middle; }
@@ -22,8 +23,18 @@ ModalScreen > Vertical { width: 80%; max-width: 100; height: auto; max-height: 9
 """
 
 
+class SafeTextArea(TextArea):
+    """A TextArea that never sends a control or bidi character to the terminal: the note is
+    shown through the display helper (ESC as ␛), and so is anything pasted into it."""
+
+    def edit(self, edit: Edit) -> EditResult:
+        edit.text = display(edit.text)
+        return super().edit(edit)
+
+
 class NoteScreen(ModalScreen[str | None]):
-    """Multi-line note editor: ctrl+s saves, Esc cancels."""
+    """Multi-line note editor: ctrl+s saves, Esc cancels. Saving keeps exactly what the note
+    held (controls included) plus what was typed (see ``undisplay``)."""
 
     DEFAULT_CSS = MODAL_CSS + "NoteScreen TextArea { height: 12; }"
     BINDINGS = [Binding("ctrl+s", "save", "save", id="note-save"),
@@ -37,7 +48,7 @@ class NoteScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(display_line(self.heading), no_wrap=True, overflow="ellipsis"))
-            yield TextArea(self.note, soft_wrap=True, id="note")
+            yield SafeTextArea(display(self.note), soft_wrap=True, id="note")
             yield Label(Text("ctrl+s save · Esc cancel", style="dim"))
 
     def on_mount(self) -> None:
@@ -46,7 +57,7 @@ class NoteScreen(ModalScreen[str | None]):
         area.move_cursor(area.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        self.dismiss(undisplay(self.note, self.query_one(TextArea).text))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
