@@ -48,9 +48,11 @@ def select(store: AnnotationStore, article: str | None = None,
 
 def write_csv(anns: Sequence[Annotation], articles: dict[str, Article], out: IO[str],
               progress: Progress | None = None) -> None:
-    """UTF-8 with BOM (Excel), RFC 4180 quoting, CRLF row ends, formula-safe text cells."""
+    """UTF-8 with BOM (Excel), RFC 4180, CRLF row ends, formula-safe text cells. Every text
+    cell is quoted (the offsets are not): a spreadsheet told to split on ';' or tab keeps a
+    quoted cell whole, so a separator inside a note never starts a new cell there."""
     out.write("\ufeff")
-    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(COLUMNS)
     titles = {sha: protect(a.title) for sha, a in articles.items()}
     for n, a in enumerate(anns, start=1):

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from annotations.articles import Article
-from annotations.csvsafe import COLUMNS
+from annotations.config import DEFAULT_TAGS as DEFAULT_TAG_SPECS
+from annotations.csvsafe import COLUMNS, unprotect
 from annotations.errors import InputError
 from annotations.fileformat import parse_contents
 from annotations.model import (
@@ -33,11 +36,13 @@ from annotations.model import (
 from annotations.search import best_occurrence
 from annotations.storage import check_tables, gc_paused, parse_json
 from annotations.store import AnnotationStore, Change
-from annotations.w3c import W3CError, from_w3c
+from annotations.text import display_line
+from annotations.w3c import NotAboutText, W3CError, from_w3c
 
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 MAX_FIELD = 1_000_000
 DEFAULT_TAG = "unverified"
+DEFAULT_TAGS = tuple(spec.name for spec in DEFAULT_TAG_SPECS)
 """Tag for a foreign annotation that carries none a fact-checker would recognise."""
 
 
@@ -50,6 +55,9 @@ class Incoming:
     """Formats a number into "FILE: line N" or "FILE: annotation N"."""
     articles: dict[str, Article] = field(default_factory=dict)
     """Texts a factread file brings along, by SHA-256."""
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(where, why) for records that are not annotations of a text (a page note, a reply)."""
 
     def where(self, number: int) -> str:
         return self.where_format.format(number)
@@ -64,9 +72,14 @@ class ImportPlan:
     unplaced: list[tuple[str, str]] = field(default_factory=list)
     """(where, why) for annotations that fit no article: imported nowhere."""
     links_dropped: int = 0
+    warnings: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    """(where, why) for records skipped as not annotations of a text."""
 
 
-def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Incoming:
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+              tags: tuple[str, ...] = ()) -> Incoming:
+    """``tags``: the configured tag names, which another tool's tags are matched against."""
     try:
         size = path.stat().st_size
     except OSError as err:
@@ -85,7 +98,7 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Incoming:
         contents = parse_contents(check_tables(data, str(path)), str(path))
         records = [(n, a.to_dict()) for n, a in enumerate(contents.annotations.values(), 1)]
         return Incoming("factread", records, f"{path}: annotation {{}}", contents.articles)
-    return _read_w3c(path, data)
+    return _read_w3c(path, data, tags)
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -101,16 +114,49 @@ def _whole(value: str) -> bool:
     return value.isascii() and value.isdigit() and len(value) <= 15
 
 
+SEPARATORS = (",", ";", "\t")
+"""What spreadsheets write: ',' by default, ';' where the decimal mark is a comma (Spain,
+most of Europe and Latin America), tab for "text" exports."""
+
+
+def _spreadsheet_text(path: Path, raw: bytes) -> tuple[str, str | None]:
+    """UTF-8 (with or without BOM), else a Windows-1252 re-save, said in a warning."""
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return (raw.decode("cp1252", errors="replace"),
+                f"{path}: not valid UTF-8; read as Windows-1252 (cp1252), as a spreadsheet "
+                "re-saved on Windows writes it")
+
+
+def _separator(path: Path, text: str) -> str:
+    """The separator under which the first line is factread's header; else say what the
+    first line holds."""
+    first = text.split("\n", 1)[0].rstrip("\r")
+    best: list[str] = []
+    for sep in SEPARATORS:
+        try:
+            cells = next(csv.reader([first], delimiter=sep), [])
+        except csv.Error:
+            continue
+        if tuple(cells) == COLUMNS:
+            return sep
+        if len(cells) > len(best):
+            best = cells
+    shown = ", ".join(display_line(c[:30]) for c in best[:6]) + (", …" if len(best) > 6 else "")
+    raise InputError(f"{path}: line 1: not factread's CSV header: found {len(best)} column"
+                     f"{'s' * (len(best) != 1)} ({shown or 'nothing'}); expected "
+                     f"{','.join(COLUMNS)} separated by ',', ';' or tab")
+
+
 def _read_csv(path: Path, raw: bytes) -> Incoming:
-    text = _decode(path, raw)
+    text, warning = _spreadsheet_text(path, raw)
     csv.field_size_limit(MAX_FIELD)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    sep = _separator(path, text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     records = []
     try:
-        header = next(reader, None)
-        if header is None or tuple(header) != COLUMNS:
-            raise InputError(f"{path}: line 1: not factread's CSV header (expected "
-                             f"{','.join(COLUMNS)})")
+        next(reader, None)
         width = len(COLUMNS)
         for row in reader:
             if len(row) != width:
@@ -126,21 +172,21 @@ def _read_csv(path: Path, raw: bytes) -> Incoming:
                 name, value = ("start", start) if not _whole(start) else ("end", end)
                 raise InputError(f"{path}: line {reader.line_num}: field '{name}' = "
                                  f"{value[:20]!r}: not a whole number")
-            q = "'"  # formula protection added on export: exactly one ' comes off
+            q = "'"  # formula protection added on export, taken off exactly
             records.append((reader.line_num, {
                 "id": ann_id, "article_sha256": sha,
-                "article": article[1:] if article[:1] == q else article,
+                "article": unprotect(article) if article[:1] == q else article,
                 "start": int(start), "end": int(end),
-                "quote": quote[1:] if quote[:1] == q else quote,
-                "prefix": prefix[1:] if prefix[:1] == q else prefix,
-                "suffix": suffix[1:] if suffix[:1] == q else suffix,
-                "tag": tag, "note": note[1:] if note[:1] == q else note,
+                "quote": unprotect(quote) if quote[:1] == q else quote,
+                "prefix": unprotect(prefix) if prefix[:1] == q else prefix,
+                "suffix": unprotect(suffix) if suffix[:1] == q else suffix,
+                "tag": tag, "note": unprotect(note) if note[:1] == q else note,
                 "links": links.split(";") if links else [],
-                "annotator": annotator[1:] if annotator[:1] == q else annotator,
+                "annotator": unprotect(annotator) if annotator[:1] == q else annotator,
                 "created": created, "modified": modified}))
     except csv.Error as err:
         raise InputError(f"{path}: line {reader.line_num}: malformed CSV ({err})") from None
-    return Incoming("csv", records, f"{path}: line {{}}")
+    return Incoming("csv", records, f"{path}: line {{}}", warnings=[warning] if warning else [])
 
 
 def _read_jsonl(path: Path, raw: bytes) -> Incoming:
@@ -156,7 +202,7 @@ def _read_jsonl(path: Path, raw: bytes) -> Incoming:
     return Incoming("jsonl", records, f"{path}: line {{}}")
 
 
-def _read_w3c(path: Path, data: object) -> Incoming:
+def _read_w3c(path: Path, data: object, tags: tuple[str, ...] = ()) -> Incoming:
     if isinstance(data, dict) and "AnnotationCollection" in str(data.get("type")):
         first = data.get("first")
         items = first.get("items") if isinstance(first, dict) else data.get("items")
@@ -164,19 +210,23 @@ def _read_w3c(path: Path, data: object) -> Incoming:
         items = data["rows"]  # Hypothesis API search results
     elif isinstance(data, list):
         items = data
-    elif isinstance(data, dict) and "Annotation" in str(data.get("type")):
-        items = [data]
+    elif isinstance(data, dict) and ("Annotation" in str(data.get("type"))
+                                     or ("target" in data and "id" in data)):
+        items = [data]  # one annotation (Hypothesis: GET /api/annotations/{id})
     else:
         raise InputError(f"{path}: neither a factread file nor W3C Web Annotation JSON")
     if not isinstance(items, list):
         raise InputError(f"{path}: the collection's items are not a list")
     records = []
+    skipped = []
     for number, item in enumerate(items, start=1):
         try:
-            records.append((number, from_w3c(item, DEFAULT_TAG)))
+            records.append((number, from_w3c(item, DEFAULT_TAG, tags)))
+        except NotAboutText as err:
+            skipped.append((f"{path}: annotation {number}", str(err)))
         except W3CError as err:
             raise InputError(f"{path}: annotation {number}: {err}") from None
-    return Incoming("w3c", records, f"{path}: annotation {{}}")
+    return Incoming("w3c", records, f"{path}: annotation {{}}", skipped=skipped)
 
 
 def _utc(value: object, where: object, name: str) -> str:
@@ -196,16 +246,48 @@ def _utc(value: object, where: object, name: str) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=16)
+def _squeezed(text: str) -> tuple[str, list[int]]:
+    """``text`` with every run of white space (no-break spaces, newlines, tabs) as one
+    space, and the index in ``text`` of each character kept."""
+    out: list[str] = []
+    origin: list[int] = []
+    at = 0
+    for match in _SPACES.finditer(text):
+        out.append(text[at:match.start()])
+        origin.extend(range(at, match.start()))
+        out.append(" ")
+        origin.append(match.start())
+        at = match.end()
+    out.append(text[at:])
+    origin.extend(range(at, len(text)))
+    return "".join(out), origin
+
+
 def locate(quote: str, prefix: str, suffix: str, candidates: list[Article],
-           hint: int | None = None) -> tuple[Article, int] | None:
-    """The occurrence of ``quote`` whose surroundings best match prefix and suffix
-    (then nearest ``hint``), across ``candidates``."""
-    best: tuple[tuple[int, int], Article, int] | None = None
+           hint: int | None = None) -> tuple[Article, int, int] | None:
+    """The (article, start, end) of the occurrence of ``quote`` whose surroundings best
+    match prefix and suffix (then nearest ``hint``), across ``candidates``. Where the exact
+    quote is nowhere, white space is compared loosely: a web page's no-break space or line
+    break is the article's plain space."""
+    best: tuple[tuple[int, int], Article, int, int] | None = None
     for article in candidates:
         found = best_occurrence(article.text, quote, prefix, suffix, hint)
         if found is not None and (best is None or found[0] > best[0]):
-            best = (found[0], article, found[1])
-    return (best[1], best[2]) if best else None
+            best = (found[0], article, found[1], found[1] + len(quote))
+    if best is None:
+        loose = _SPACES.sub(" ", quote).strip()
+        for article in candidates if loose else ():
+            text, origin = _squeezed(article.text)
+            found = best_occurrence(text, loose, _SPACES.sub(" ", prefix),
+                                    _SPACES.sub(" ", suffix), None)
+            if found is not None and (best is None or found[0] > best[0]):
+                start = origin[found[1]]
+                best = (found[0], article, start, origin[found[1] + len(loose) - 1] + 1)
+    return (best[1], best[2], best[3]) if best else None
 
 
 def plan_import(store: AnnotationStore, incoming: Incoming,
@@ -275,19 +357,19 @@ def _place(store: AnnotationStore, record: dict[str, Any], article: Article | No
     start, end = record.get("start"), record.get("end")
     if (article is not None and type(start) is int and type(end) is int
             and 0 <= start < end <= len(article.text) and article.text[start:end] == quote):
-        found: tuple[Article, int] | None = (article, start)
+        found: tuple[Article, int, int] | None = (article, start, end)
     else:
         hint = start if type(start) is int else None
         candidates = [article] if article is not None else list(store.articles.values())
         found = locate(quote, prefix, suffix, candidates, hint)
     if found is None:
         return (where, f"quote {quote[:40]!r} found in no article")
-    article, start = found
-    end = start + len(quote)
+    article, start, end = found
     prefix, suffix = context(article.text, start, end)
     full = {
         "id": record["id"], "article_sha256": article.sha256, "article": article.name,
-        "start": start, "end": end, "quote": quote, "prefix": prefix, "suffix": suffix,
+        "start": start, "end": end, "quote": article.text[start:end], "prefix": prefix,
+        "suffix": suffix,
         "tag": record.get("tag"), "note": record.get("note", ""),
         "links": record.get("links", []), "annotator": record.get("annotator", ""),
         "created": _utc(record.get("created"), where, "created"),
@@ -330,11 +412,14 @@ def _settle_links(store: AnnotationStore, placed: dict[str, Annotation], plan: I
 
 
 def import_file(store: AnnotationStore, path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
-                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
-    """``progress(done, total)`` is called as records are checked and placed."""
+                progress: Callable[[int, int], None] | None = None,
+                tags: tuple[str, ...] = DEFAULT_TAGS) -> ImportPlan:
+    """``progress(done, total)`` is called as records are checked and placed; ``tags`` are
+    the configured tag names another tool's tags may become."""
     with gc_paused():  # 100,000 records of small objects, none of them cyclic
-        incoming = read_file(path, max_bytes)
+        incoming = read_file(path, max_bytes, tags)
         plan = plan_import(store, incoming, progress)
+        plan.warnings, plan.skipped = incoming.warnings, incoming.skipped
         if plan.change.pairs:
             store.apply(plan.change)
     return plan

@@ -85,19 +85,61 @@ class W3CError(ValueError):
     pass
 
 
-def from_w3c(item: object, default_tag: str) -> dict[str, Any]:
+class NotAboutText(W3CError):
+    """A record that annotates no passage (a page note, a reply): skipped, not refused."""
+
+
+def annotator_of(item: dict[str, Any]) -> str:
+    """Who wrote it: Hypothesis's display name, else its user name without ``acct:`` and
+    the authority (``acct:maria@hypothes.is`` is maria), else the W3C creator's name."""
+    info = item.get("user_info")
+    if isinstance(info, dict) and isinstance(info.get("display_name"), str) \
+            and info["display_name"].strip():
+        return str(info["display_name"]).strip()
+    creator = item.get("creator") or item.get("user")
+    if isinstance(creator, list):
+        creator = next((c for c in creator if c), None)
+    if isinstance(creator, dict):
+        creator = creator.get("name") or creator.get("nickname") or creator.get("id")
+    if not isinstance(creator, str):
+        return ""
+    if creator.startswith("acct:"):
+        creator = creator.removeprefix("acct:").rsplit("@", 1)[0]
+    return creator
+
+
+def choose_tag(candidates: list[str], known: tuple[str, ...], default_tag: str,
+               ) -> tuple[str, list[str]]:
+    """The first candidate that is a configured tag (``["Rusia", "Claim"]`` gives claim),
+    else ``default_tag``; and the candidates left over, for the note. Never a tag that is
+    not configured."""
+    chosen = None
+    rest = []
+    for value in candidates:
+        slug = slug_tag(value)
+        if chosen is None and slug in known:
+            chosen = slug
+        else:
+            rest.append(value)
+    return chosen or default_tag, rest
+
+
+def from_w3c(item: object, default_tag: str, known: tuple[str, ...] = ()) -> dict[str, Any]:
     """What an Annotation says, as a partial factread record: id, quote, prefix, suffix,
-    start/end when given, article_sha256 when the source is urn:sha256:…, tag, note,
-    links, annotator, created, modified. Raises W3CError naming the problem."""
+    start/end when given, article_sha256 when the source is urn:sha256:…, tag (one of
+    ``known``), note, links, annotator, created, modified. Raises NotAboutText for a page
+    note or a reply, W3CError naming the problem for anything else wrong."""
     if not isinstance(item, dict):
         raise W3CError("an annotation must be an object")
     if "id" not in item:
         raise W3CError("annotation has no 'id'")
     record: dict[str, Any] = {"id": local_id(item["id"])}
+    if _as_list(item.get("references")):
+        raise NotAboutText("a reply to another annotation, not about a passage")
     targets = _as_list(item.get("target"))
     target = next((t for t in targets if isinstance(t, dict)), None)
     if target is None:
-        raise W3CError("no target with selectors")
+        raise NotAboutText("a page note (no target passage)")
     source = target.get("source")
     if isinstance(source, str) and source.startswith("urn:sha256:"):
         record["article_sha256"] = source.removeprefix("urn:sha256:")
@@ -112,7 +154,7 @@ def from_w3c(item: object, default_tag: str) -> dict[str, Any]:
         elif kind == "TextPositionSelector":
             record["start"], record["end"] = selector.get("start"), selector.get("end")
     if not isinstance(record.get("quote"), str) or not record["quote"]:
-        raise W3CError("no TextQuoteSelector with an 'exact' quote")
+        raise NotAboutText("a page note (no TextQuoteSelector with an 'exact' quote)")
     tags, notes, links = [], [], []
     for body in _as_list(item.get("body")):
         if isinstance(body, str):
@@ -131,13 +173,12 @@ def from_w3c(item: object, default_tag: str) -> dict[str, Any]:
     tags += [t for t in _as_list(item.get("tags")) if isinstance(t, str)]
     if isinstance(item.get("text"), str) and item["text"]:
         notes.append(item["text"])
-    record["tag"] = next((t for t in map(slug_tag, tags) if t), default_tag)
+    record["tag"], other_tags = choose_tag(tags, known or (default_tag,), default_tag)
+    if other_tags:
+        notes.append("tags: " + ", ".join(other_tags))
     record["note"] = "\n\n".join(notes)
     record["links"] = links
-    creator = item.get("creator") or item.get("user")
-    if isinstance(creator, dict):
-        creator = creator.get("name") or creator.get("nickname") or creator.get("id")
-    record["annotator"] = creator if isinstance(creator, str) else ""
+    record["annotator"] = annotator_of(item)
     for key in ("created", "modified"):
         if isinstance(item.get(key), str):
             record[key] = item[key]

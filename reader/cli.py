@@ -259,21 +259,28 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from annotations.config import load_tags
     from annotations.importing import import_file
     from annotations.text import display_line
 
     with _open_store(args) as store:
         bar = ProgressBar("importing")
         try:
-            plan = import_file(store, Path(args.file), args.max_bytes, bar.update)
+            plan = import_file(store, Path(args.file), args.max_bytes, bar.update,
+                               tuple(spec.name for spec in load_tags()))
         finally:
             bar.stop()
-    _warn(store.warnings)
+    _warn(plan.warnings + store.warnings)
     print(f"imported {len(plan.added)} annotations into {store.path.name}"
           + (f"; {plan.present} already there" if plan.present else ""))
     if plan.links_dropped:
         print(f"factread: {plan.links_dropped} links point to annotations in neither file "
               "and were left out", file=sys.stderr)
+    if plan.skipped:
+        print(f"factread: {len(plan.skipped)} records are not annotations of a text (page "
+              "notes, replies) and were skipped:", file=sys.stderr)
+        for where, why in plan.skipped:
+            print(f"  {display_line(where)}: {display_line(why)}", file=sys.stderr)
     if plan.unplaced:
         print(f"factread: {len(plan.unplaced)} annotations could not be placed on any "
               "article and were not imported:", file=sys.stderr)

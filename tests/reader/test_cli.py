@@ -105,7 +105,7 @@ def test_export_to_stdout_and_import_from_the_command_line(tmp_path, article, db
     assert run("add", str(article), "--quote", "11 mil soldados", "--tag", "claim",
                "--note", "+ojo", "--db", str(db)).returncode == 0
     csv_out = run("export", "--format", "csv", "--db", str(db))
-    assert csv_out.returncode == 0 and csv_out.stdout.startswith("\ufeffid,article,title")
+    assert csv_out.returncode == 0 and csv_out.stdout.startswith("\ufeff\"id\",\"article\",\"title\"")
     assert "'+ojo" in csv_out.stdout
     jsonl = tmp_path / "x.jsonl"
     result = run("export", "--format", "jsonl", "--out", str(jsonl), "--db", str(db))
