@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO
 
 from annotations.articles import Article
+from annotations.config import DEFAULT_TAGS, TagSpec
 from annotations.csvsafe import COLUMNS, protect
 from annotations.errors import InputError
 from annotations.model import Annotation
-from annotations.storage import atomic_open
+from annotations.storage import atomic_open, write_atomic
 from annotations.store import AnnotationStore
 from annotations.text import json_text
 from annotations.w3c import collection, to_w3c
 
-FORMATS = ("csv", "w3c", "brat", "jsonl")
+FORMATS = ("csv", "w3c", "w3c-items", "brat", "jsonl")
 Progress = Callable[[int], None]
 """Called with the number of annotations written so far."""
 
@@ -78,6 +80,13 @@ def write_w3c(anns: Sequence[Annotation], out: IO[str], label: str) -> None:
     out.write("\n")
 
 
+def write_w3c_items(anns: Sequence[Annotation], out: IO[str]) -> None:
+    """A plain JSON array of annotations, each with its @context: what Recogito and
+    Annotorious load directly."""
+    out.write(json_text([to_w3c(a) for a in anns], indent=1))
+    out.write("\n")
+
+
 def _brat_fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """brat spans cannot cross a newline: split into fragments around them."""
     fragments = []
@@ -93,21 +102,82 @@ def _one_line(value: str) -> str:
     return value.replace("\r", " ").replace("\n", " ").replace("\t", " ")
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+BRAT_STEM_BYTES = 200
+"""A stem leaves room for ".ann" and the temp file's suffix (written whole, then renamed)
+in a 255-byte file name."""
+
+
+def brat_stems(articles: Sequence[Article]) -> dict[str, str]:
+    """A file stem per article (by SHA-256), distinct even where names collide once their
+    extensions go (a.txt, a.md and a) or differ only in case, with no dot (some readers
+    take a file's stem up to its first dot), and short enough to be a file name with
+    ".ann" after it."""
+    stems: dict[str, str] = {}
+    used: set[str] = set()
+    for article in articles:
+        name = article.name.replace(".", "_")
+        stem = Path(article.name).stem.replace(".", "_")
+        for candidate in (stem, name, f"{name}-{article.sha256[:8]}", article.sha256):
+            candidate = _cut_bytes(candidate.strip("_") or article.sha256[:8])
+            if candidate.casefold() not in used:
+                break
+        used.add(candidate.casefold())
+        stems[article.sha256] = candidate
+    return stems
+
+
+def _cut_bytes(stem: str) -> str:
+    while len(stem.encode("utf-8")) > BRAT_STEM_BYTES:
+        stem = stem[:-1]
+    return stem
+
+
+def brat_config(tags: Sequence[TagSpec], used: Iterable[str]) -> tuple[str, str]:
+    """annotation.conf and visual.conf: every tag an entity type (the configured ones and
+    any other the export holds), ``link`` a symmetric relation between any two, and any
+    nesting or overlap of spans allowed, as factread allows it."""
+    colours = {spec.name: spec.colour for spec in tags}
+    names = list(colours) + sorted(set(used) - set(colours))
+    annotation = "\n".join([
+        "# Written by factread: its tags, and the links between annotations.",
+        "[entities]", *names, "",
+        "[relations]",
+        "link\tArg1:<ENTITY>, Arg2:<ENTITY>, <REL-TYPE>:symmetric",
+        "<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "",
+        "[events]", "", "[attributes]", ""])
+    visual = "\n".join([
+        "[labels]", *(f"{name} | {name}" for name in names), "link | link", "",
+        "[drawing]",
+        "SPAN_DEFAULT\tfgColor:black, bgColor:lightgreen, borderColor:darken",
+        "ARC_DEFAULT\tcolor:black, arrowHead:triangle-5",
+        *(f"{name}\tbgColor:{colours.get(name, '#999999')}" for name in names),
+        "link\tcolor:#555555, dashArray:3-3", ""])
+    return annotation, visual
+
+
 def write_brat(anns: Sequence[Annotation], articles: dict[str, Article],
-               directory: Path) -> ExportResult:
-    """NAME.txt (the normalised text) and NAME.ann per article."""
+               directory: Path, tags: Sequence[TagSpec] = DEFAULT_TAGS) -> ExportResult:
+    """NAME.txt (the normalised text) and NAME.ann per article, with annotation.conf and
+    visual.conf so that brat and the tools that read its projects know every type."""
     directory.mkdir(parents=True, exist_ok=True)
     result = ExportResult(len(anns))
     by_article: dict[str, list[Annotation]] = {}
     for ann in anns:
         by_article.setdefault(ann.article_sha256, []).append(ann)
-    names = [a.name for a in articles.values()]
+    stems = brat_stems([articles[sha] for sha in by_article])
     located = {a.id: a for a in anns}
     for sha, group in by_article.items():
         article = articles[sha]
-        stem = Path(article.name).stem
-        if names.count(article.name) > 1:  # two versions of one article
-            stem = f"{stem}-{sha[:8]}"
+        stem = stems[sha]
+        if stem != Path(article.name).stem:
+            result.warnings.append(f"{article.name}: written as {stem}.txt and {stem}.ann "
+                                   "(its name would collide with another or is too long)")
+        if _ASTRAL.search(article.text):
+            result.warnings.append(
+                f"{article.name}: has characters outside the BMP (emoji and the like); brat "
+                "offsets here count code points, which INCEpTION reads as UTF-16 units, so "
+                "spans after them shift there")
         t_of = {ann.id: f"T{n}" for n, ann in enumerate(group, start=1)}
         lines: list[str] = []
         notes = 0
@@ -133,20 +203,25 @@ def write_brat(anns: Sequence[Annotation], articles: dict[str, Article],
                     target = other.article if other else "another article"
                     quote = f' "{_one_line(other.quote)}"' if other else ""
                     lines.append(f"#{notes}\tAnnotatorNotes {t_of[ann.id]}\tlinked to "
-                                 f"{target} annotation {link}{quote}")
+                                 f"{_one_line(target)} annotation {link}{quote}")
                     result.warnings.append(
                         f"{article.name}: a link from {t_of[ann.id]} to {target} cannot be "
                         "expressed in brat; kept as an AnnotatorNotes comment")
         txt, ann_file = directory / f"{stem}.txt", directory / f"{stem}.ann"
-        txt.write_text(article.text, encoding="utf-8", newline="\n")
-        ann_file.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
+        write_atomic(txt, article.text.encode("utf-8"))
+        write_atomic(ann_file, ("\n".join(lines) + "\n").encode("utf-8"))
         result.files += [txt, ann_file]
+    annotation, visual = brat_config(tags, {a.tag for a in anns})
+    for name, content in (("annotation.conf", annotation), ("visual.conf", visual)):
+        write_atomic(directory / name, content.encode("utf-8"))
+        result.files.append(directory / name)
     return result
 
 
 def export(store: AnnotationStore, fmt: str, out: Path | None, *, article: str | None = None,
            tag: str | None = None, stdout: BinaryIO | None = None,
-           progress: Progress | None = None) -> ExportResult:
+           progress: Progress | None = None,
+           tags: Sequence[TagSpec] = DEFAULT_TAGS) -> ExportResult:
     """Write ``fmt`` to ``out`` (a file, or a directory for brat) or to ``stdout``.
 
     Files are written whole to a temp file and renamed, so a failed export never leaves
@@ -159,7 +234,7 @@ def export(store: AnnotationStore, fmt: str, out: Path | None, *, article: str |
             raise InputError("--format brat writes a .txt and a .ann per article: give --out DIR")
         if out.exists() and not out.is_dir():
             raise InputError(f"{out}: not a directory (brat writes one .txt and .ann per article)")
-        return write_brat(anns, store.articles, out)
+        return write_brat(anns, store.articles, out, tags)
     result = ExportResult(len(anns))
 
     def write(binary: BinaryIO) -> None:
@@ -168,6 +243,8 @@ def export(store: AnnotationStore, fmt: str, out: Path | None, *, article: str |
             write_csv(anns, store.articles, text, progress)
         elif fmt == "jsonl":
             write_jsonl(anns, text, progress)
+        elif fmt == "w3c-items":
+            write_w3c_items(anns, text)
         else:
             write_w3c(anns, text, f"factread annotations from {store.path.name}")
         text.flush()

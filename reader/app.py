@@ -748,7 +748,7 @@ class FactreadApp(App[int]):
             fmt, path = answer
             target = Path(path).expanduser()
             try:
-                result = export(self.store, fmt, target)
+                result = export(self.store, fmt, target, tags=self.tags)
             except (FactreadError, OSError) as err:
                 self.notify(display_line(str(err)), severity="error", markup=False)
                 return

@@ -227,6 +227,7 @@ def _stderr() -> Any:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from annotations.config import load_tags
     from annotations.export import export, select
     from annotations.text import display, display_line
 
@@ -240,7 +241,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         try:
             result = export(store, args.format, Path(args.out) if args.out else None,
                             article=args.article, tag=args.tag, stdout=target,
-                            progress=lambda done: bar.update(done, total))
+                            progress=lambda done: bar.update(done, total), tags=load_tags())
         finally:
             bar.stop()
     if shown:
@@ -369,9 +370,12 @@ def _build_review(p: argparse.ArgumentParser) -> None:
 
 
 def _build_export(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", required=True, choices=("csv", "w3c", "brat", "jsonl"),
-                   help="csv (spreadsheets), w3c (Web Annotation JSON-LD), brat (a directory "
-                        "of .txt/.ann), jsonl (one record a line, lossless)")
+    p.add_argument("--format", required=True,
+                   choices=("csv", "w3c", "w3c-items", "brat", "jsonl"),
+                   help="csv (spreadsheets), w3c (a Web Annotation collection, JSON-LD), "
+                        "w3c-items (a plain array of Web Annotations: Recogito, Annotorious), "
+                        "brat (a directory of .txt/.ann with annotation.conf), jsonl (one "
+                        "record a line, lossless)")
     p.add_argument("--out", metavar="PATH",
                    help="file to write (directory for brat); default: standard output")
     p.add_argument("--article", metavar="NAME", help="only this article (file name)")

@@ -135,6 +135,7 @@ class HelpScreen(ModalScreen[None]):
 EXPORT_FORMATS = (
     ("csv", "CSV for spreadsheets (Excel-safe)", "factread-export.csv"),
     ("w3c", "W3C Web Annotation JSON-LD", "factread-export.w3c.json"),
+    ("w3c-items", "W3C annotations as a plain array (Recogito)", "factread-export.items.json"),
     ("jsonl", "JSON Lines, one annotation a line", "factread-export.jsonl"),
     ("brat", "brat standoff: a directory of .txt and .ann", "factread-brat"),
 )

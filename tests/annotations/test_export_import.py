@@ -265,3 +265,19 @@ def test_export_filters_by_article_and_tag(tmp_path, db, sample):
         assert export(store, "jsonl", tmp_path / "b", tag="claim").count == 2
         with pytest.raises(InputError, match="no such article"):
             export(store, "jsonl", tmp_path / "c", article="nope.txt")
+
+
+def test_w3c_items_is_a_plain_array_that_passes_the_suite_and_imports_back(tmp_path, db,
+                                                                            sample):
+    with AnnotationStore(db, "ana") as store:
+        original = populate(store, sample)
+        export(store, "w3c-items", tmp_path / "items.json")
+    items = json.loads((tmp_path / "items.json").read_text())
+    assert isinstance(items, list) and len(items) == 4
+    for item in items:
+        assert item["@context"] == "http://www.w3.org/ns/anno.jsonld"
+        assert item["creator"]["id"].startswith("urn:uuid:")
+        assert w3c_check.problems(item, w3c_check.ANNOTATION) == []
+    with target_with_articles(tmp_path / "t.json", sample) as target:
+        import_file(target, tmp_path / "items.json")
+        assert as_dicts(target.all()) == as_dicts(original)
