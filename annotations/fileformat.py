@@ -129,10 +129,10 @@ def parse_contents(data: dict[str, dict[str, Any]], where: str) -> Contents:
     for key, record in tables["annotations"].items():
         rec_where = f"{where}: annotation record {key}"
         sha = record.get("article_sha256") if isinstance(record, dict) else None
-        article = contents.articles.get(sha) if isinstance(sha, str) else None
-        if isinstance(record, dict) and article is None:
+        known = contents.articles.get(sha) if isinstance(sha, str) else None
+        if isinstance(record, dict) and known is None:
             raise InputError(f"{rec_where}: field 'article_sha256' names no article in the file")
-        ann = from_dict(record, rec_where, article.text if article else None)
+        ann = from_dict(record, rec_where, known.text if known else None)
         if ann.id in anns:
             raise InputError(f"{rec_where}: field 'id': {ann.id} is used twice")
         anns[ann.id] = ann

@@ -311,14 +311,14 @@ def plan_import(store: AnnotationStore, incoming: Incoming,
         if ann_id in placed:
             raise InputError(f"{incoming.where(number)}: field 'id': {ann_id} appears twice "
                              "in the file")
-        sha = record.get("article_sha256")
-        article = articles.get(sha) if type(sha) is str else None
-        if article is not None and _in_place(record, article):
+        record_sha = record.get("article_sha256")
+        known = articles.get(record_sha) if isinstance(record_sha, str) else None
+        if known is not None and _in_place(record, known):
             # A record already in factread's form, on an article present by SHA-256 (a
             # factread CSV, JSONL or file): checked once, as opening a file checks it.
             placed[ann_id] = from_valid_record(record)
             continue
-        found = _place(store, record, article, incoming.where(number))
+        found = _place(store, record, known, incoming.where(number))
         if isinstance(found, Annotation):
             placed[ann_id] = found
         else:
@@ -337,8 +337,8 @@ def _in_place(record: dict[str, Any], article: Article) -> bool:
     if not is_valid_record(record, text) or record["article"] != article.name:
         return False
     start, end = record["start"], record["end"]
-    return (record["prefix"] == text[max(0, start - CONTEXT):start]
-            and record["suffix"] == text[end:end + CONTEXT])
+    return bool(record["prefix"] == text[max(0, start - CONTEXT):start]
+                and record["suffix"] == text[end:end + CONTEXT])
 
 
 def _place(store: AnnotationStore, record: dict[str, Any], article: Article | None,
@@ -352,8 +352,9 @@ def _place(store: AnnotationStore, record: dict[str, Any], article: Article | No
     quote = record.get("quote")
     if not isinstance(quote, str) or not quote:
         raise InputError(f"{where}: field 'quote' is missing or empty")
-    prefix = record.get("prefix") if isinstance(record.get("prefix"), str) else ""
-    suffix = record.get("suffix") if isinstance(record.get("suffix"), str) else ""
+    given_prefix, given_suffix = record.get("prefix"), record.get("suffix")
+    prefix = given_prefix if isinstance(given_prefix, str) else ""
+    suffix = given_suffix if isinstance(given_suffix, str) else ""
     start, end = record.get("start"), record.get("end")
     if (article is not None and type(start) is int and type(end) is int
             and 0 <= start < end <= len(article.text) and article.text[start:end] == quote):

@@ -155,6 +155,7 @@ class AnnotationStore:
             try:
                 self.db = TinyDB(self.path, storage=JournaledStorage, defer=True,
                                  fold_bytes=fold_bytes)
+                assert isinstance(self.db.storage, JournaledStorage)
                 self._storage = self.db.storage
             except BaseException:
                 self._lock.release()

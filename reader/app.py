@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -24,11 +24,12 @@ from annotations.config import TagSpec, load_keys, load_tags
 from annotations.errors import FactreadError
 from annotations.model import Annotation
 from annotations.text import display_line
-from reader.widgets.article_view import ArticleView, TagStyles
+from reader.widgets.article_view import ArticleView
 from reader.widgets.keybar import KeyBar
 from reader.widgets.pane import ArticlePane
 from reader.widgets.panel import AnnotationPanel
 from reader.widgets.status import StatusLine
+from reader.widgets.tagstyles import TagStyles
 
 MIN_PANE = 30
 """Narrowest readable column; fewer panes are shown side by side below it."""
@@ -84,7 +85,7 @@ class FactreadApp(App[int]):
     TITLE = "factread"
     ENABLE_COMMAND_PALETTE = True
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "quit", id="quit"),
         Binding("question_mark", "help", "help", id="help"),
         Binding("slash", "search", "search", id="search"),
@@ -151,7 +152,7 @@ class FactreadApp(App[int]):
                 view.theirs = partial(review.theirs_overlapping, article.sha256)
             self.views.append(view)
             self.panes.append(ArticlePane(number, view))
-        self._keymap = keymap or {}
+        self._key_overrides = keymap or {}
         self._panel = AnnotationPanel()
         self._search_box = Input(placeholder="search (case and accents ignored)", id="search")
         self._status = StatusLine()
@@ -201,8 +202,8 @@ class FactreadApp(App[int]):
 
     def on_mount(self) -> None:
         self._size_panes()  # before the first layout, so each article is wrapped once
-        if self._keymap:
-            self.set_keymap(self._keymap)
+        if self._key_overrides:
+            self.set_keymap(self._key_overrides)
         for message in self.loaded.errors:
             self.notify(display_line(message), title="Not opened", severity="error",
                         timeout=30, markup=False)
@@ -229,7 +230,7 @@ class FactreadApp(App[int]):
         except FactreadError as err:
             self.call_from_thread(self._open_failed, str(err))
             return
-        self.call_from_thread(self._attach, store)
+        self.call_from_thread(self._use_store, store)
 
     def _open_failed(self, message: str) -> None:
         self.startup_error = message
@@ -247,7 +248,7 @@ class FactreadApp(App[int]):
             raise RuntimeError("the annotation file is still opening")
         return self._store
 
-    def _attach(self, store: AnnotationStore) -> None:
+    def _use_store(self, store: AnnotationStore) -> None:
         from annotations.history import History
 
         self._store = store
@@ -673,7 +674,7 @@ class FactreadApp(App[int]):
         search.placeholder = f"search {display_line(self.view.article.title)[:40]} " \
                              "(case and accents ignored)"
         search.display = True
-        search.value = self.view.query
+        search.value = self.view.search_query
         search.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -710,10 +711,10 @@ class FactreadApp(App[int]):
         view = self.view
         if view is None:
             return
-        if not view.query:
+        if not view.search_query:
             self.notify("Search first with /.", markup=False)
             return
-        self._search(view, view.query, backwards)
+        self._search(view, view.search_query, backwards)
 
     def action_next_pane(self, step: int) -> None:
         if self.views:
@@ -778,10 +779,10 @@ class FactreadApp(App[int]):
 
     def key_display(self, binding: Binding, *, first: bool = False) -> str:
         """The keys ``binding`` answers to now (a remap in the config wins), for people."""
-        keys = [k.strip() for k in self._keymap.get(binding.id or "", binding.key).split(",")]
+        keys = [k.strip() for k in self._key_overrides.get(binding.id or "", binding.key).split(",")]
         return ", ".join(self.get_key_display(Binding(k, "")) for k in keys[:1 if first else None])
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The actions by name, with the keys they are bound to now (remaps included)."""
         yield from super().get_system_commands(screen)
         bindings = {b.id: b for bs in self._bindings.key_to_bindings.values() for b in bs if b.id}

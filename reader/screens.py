@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -92,9 +93,9 @@ class PickScreen(ModalScreen[str | None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
 
-    def on_key(self, event: object) -> None:
-        character = getattr(event, "character", None)
-        if character in self.keys:
+    def on_key(self, event: events.Key) -> None:
+        character = event.character
+        if character is not None and character in self.keys:
             event.stop()
             self.dismiss(self.keys[character])
 

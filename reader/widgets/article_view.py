@@ -10,10 +10,9 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.cells import cell_len
-from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -24,7 +23,6 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotations.articles import Article
-from annotations.config import TagSpec
 from annotations.model import Annotation
 from annotations.search import FoldedText
 from annotations.segments import (
@@ -37,29 +35,10 @@ from annotations.segments import (
 )
 from annotations.text import display
 from reader.layout import Rows, wrap
+from reader.widgets.tagstyles import TagStyles
 
 Layer = Callable[[int, int], list[Annotation]]
 """(start, end) -> annotations overlapping it, in position order."""
-
-
-def _contrast(colour: str) -> str:
-    r, g, b = Color.parse(colour).get_truecolor()
-    return "#000000" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
-
-
-@dataclass(frozen=True)
-class TagStyles:
-    fill: dict[str, Style]
-    """Tag name to the style of its highlight."""
-    unknown: Style
-
-    @classmethod
-    def from_specs(cls, specs: Iterable[TagSpec]) -> TagStyles:
-        return cls({s.name: Style(bgcolor=s.colour, color=_contrast(s.colour)) for s in specs},
-                   Style(bgcolor="#777777", color="#000000"))
-
-    def of(self, tag: str) -> Style:
-        return self.fill.get(tag, self.unknown)
 
 
 EAGER = 20_000
@@ -79,7 +58,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     ALLOW_SELECT = False  # our own selection, not Textual's copy-selection
 
-    BINDINGS: list[BindingType] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "move('left')", "char left", show=False, id="left"),
         Binding("right", "move('right')", "char right", show=False, id="right"),
         Binding("up", "move('up')", "line up", show=False, id="up"),
@@ -133,7 +112,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.tag_styles = tag_styles
         self.cursor = 0
         """Offset of the cursor; every change goes through ``set_cursor``."""
-        self.anchor: int | None = None
+        self.sel_anchor: int | None = None
+        """Where the selection started (``Widget.anchor`` is Textual's own)."""
         self.sticky = False
         """``v`` mode: plain movement extends the selection."""
         self._goal_col: int | None = None
@@ -143,7 +123,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._cache: dict[int, Strip] = {}
         self._folded: FoldedText | None = None
         self.matches: list[tuple[int, int]] = []
-        self.query = ""
+        self.search_query = ""
+        """The last search (``DOMNode.query`` is Textual's own)."""
         self._drag_from: int | None = None
         self._bar_drag = False
         self._base: Style | None = None
@@ -222,9 +203,9 @@ class ArticleView(ScrollView, can_focus=True):
     # ------------------------------------------------------------ selection
     @property
     def selection(self) -> tuple[int, int] | None:
-        if self.anchor is None or self.anchor == self.cursor:
+        if self.sel_anchor is None or self.sel_anchor == self.cursor:
             return None
-        return (min(self.anchor, self.cursor), max(self.anchor, self.cursor))
+        return (min(self.sel_anchor, self.cursor), max(self.sel_anchor, self.cursor))
 
     def set_cursor(self, offset: int, *, extend: bool = False, anchor: int | None = None,
                    keep_goal: bool = False) -> None:
@@ -232,12 +213,12 @@ class ArticleView(ScrollView, can_focus=True):
         old_cursor, old_sel = self.cursor, self.selection
         offset = snap(self.text, offset)
         if anchor is not None:
-            self.anchor = snap(self.text, anchor)
+            self.sel_anchor = snap(self.text, anchor)
         elif extend or self.sticky:
-            if self.anchor is None:
-                self.anchor = old_cursor
+            if self.sel_anchor is None:
+                self.sel_anchor = old_cursor
         else:
-            self.anchor = None
+            self.sel_anchor = None
         self.cursor = offset
         if not keep_goal:
             self._goal_col = None
@@ -352,9 +333,9 @@ class ArticleView(ScrollView, can_focus=True):
         """Select the next (or previous) match of ``query`` after the cursor (``here``: a
         match starting at the cursor counts). Returns the number of matches in the
         article (0: nothing selected)."""
-        if query != self.query or self._folded is None:
+        if query != self.search_query or self._folded is None:
             self._folded = self._folded or FoldedText(self.text)
-            self.query = query
+            self.search_query = query
             self.matches = self._folded.find_all(query)
         if not self.matches:
             return 0
@@ -442,8 +423,10 @@ class ArticleView(ScrollView, can_focus=True):
         if row >= len(self._rows):
             strip = Strip.blank(self._rows.width, self._base_style())
         else:
-            strip = self._cache.get(row)
-            if strip is None:
+            cached = self._cache.get(row)
+            if cached is not None:
+                strip = cached
+            else:
                 if len(self._cache) > 4000:
                     self._cache.clear()
                 strip = self._render_row(row)

@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from annotations.model import Annotation
 from annotations.text import display_line
-from reader.widgets.article_view import TagStyles
+from reader.widgets.tagstyles import TagStyles
 
 
 def describe(ann: Annotation, styles: TagStyles, width: int = 60) -> Text:

@@ -10,7 +10,7 @@ from textual.widgets.option_list import Option
 
 from annotations.review import AGREE, BOUNDARY, ONLY_MINE, ONLY_THEIRS, TAG, Item, ReviewSession
 from annotations.text import display_line
-from reader.widgets.article_view import TagStyles
+from reader.widgets.tagstyles import TagStyles
 
 
 def describe(item: Item, styles: TagStyles) -> Text:
