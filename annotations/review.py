@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from annotations.anchoring import reanchor
 from annotations.articles import Article
+from annotations.errors import InputError
 from annotations.model import MAX_NOTE, Annotation, context, now_iso
 from annotations.store import AnnotationStore, Change, Draft, long_ones, overlapping_in
 
@@ -254,7 +255,7 @@ class ReviewSession:
         annotation of theirs that none of mine overlaps is added as theirs. The change's
         label says what changed."""
         if item.theirs is None:
-            raise ValueError("only mine: there is nothing of theirs to accept")
+            raise InputError("only mine: there is nothing of theirs to accept")
         theirs = item.theirs
         article = next(a for a in self.articles if a.sha256 == item.article)
         decision = self.mine.reviews.get(theirs.id)
@@ -296,7 +297,7 @@ class ReviewSession:
 
     def prepare_reject(self, item: Item) -> Change:
         if item.theirs is None:
-            raise ValueError("only mine: there is nothing of theirs to reject")
+            raise InputError("only mine: there is nothing of theirs to reject")
         return self.mine.prepare_decision(item.key, "rejected",
                                           "rejected theirs: it will not come back")
 

@@ -161,14 +161,14 @@ def main() -> None:
             return
 
         store = AnnotationStore(db, "bench")
-        ours = asyncio.run(per_key_cpu(FactreadApp(LoadResult(articles), store, DEFAULT_TAGS),
+        ours = asyncio.run(per_key_cpu(FactreadApp.build(LoadResult(articles), store, DEFAULT_TAGS),
                                        KEYS, presses))
         stock = asyncio.run(per_key_cpu(StockApp([a.text for a in articles]), KEYS, presses))
         print("median CPU in the app per keypress (action, messages, painted frames):")
         for name in KEYS:
             print(f"{name:>12}: factread {ours[name]:6.2f} ms   stock TextArea "
                   f"{stock[name]:6.2f} ms")
-        cpu, wall = asyncio.run(tag_ms(FactreadApp(LoadResult(articles), store, DEFAULT_TAGS),
+        cpu, wall = asyncio.run(tag_ms(FactreadApp.build(LoadResult(articles), store, DEFAULT_TAGS),
                                        10 if args.quick else 30))
         print(f"tag a selection: {cpu:.1f} ms CPU from key to painted frame; the tag action "
               f"itself (durable: journal fsynced) {wall:.2f} ms wall (medians)")

@@ -53,7 +53,7 @@ async def decision_cpu(mine: AnnotationStore, theirs: AnnotationStore,
     from annotations.config import DEFAULT_TAGS
     from reader.app import FactreadApp
 
-    app = FactreadApp(LoadResult(), mine, DEFAULT_TAGS, None, ReviewSession(mine, theirs))
+    app = FactreadApp.build(LoadResult(), mine, DEFAULT_TAGS, None, ReviewSession(mine, theirs))
     samples: dict[str, list[float]] = {"]": [], "R": [], "A": [], "ctrl+z": []}
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()

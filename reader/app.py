@@ -1,29 +1,43 @@
-"""The reading screen: articles side by side, annotated from the keyboard or the mouse."""
+"""The reading screen: articles side by side, annotated from the keyboard or the mouse.
+
+The app composes the widgets, keeps focus and routes events; what an action does is
+decided by ``annotations.workbench.Workbench``, and which key runs which action is one
+table, ``reader.actions``.
+"""
 
 from __future__ import annotations
 
-import bisect
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import replace
-from functools import partial
+from dataclasses import dataclass
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import HorizontalScroll
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 from annotations.articles import LoadResult
 from annotations.config import TagSpec, load_keys, load_tags
 from annotations.errors import FactreadError
 from annotations.model import Annotation
 from annotations.text import display_line
+from reader.actions import (
+    APP_ACTIONS,
+    ActionSpec,
+    bindings,
+    key_bar,
+    keymap_problems,
+    registry,
+    tag_actions,
+)
 from reader.widgets.article_view import ArticleView
 from reader.widgets.keybar import KeyBar
 from reader.widgets.pane import ArticlePane
@@ -35,9 +49,9 @@ MIN_PANE = 30
 """Narrowest readable column; fewer panes are shown side by side below it."""
 
 if TYPE_CHECKING:  # the rest is imported when first needed, after the first frame
-    from annotations.history import History
-    from annotations.review import Item, ReviewSession
-    from annotations.store import AnnotationStore, Change
+    from annotations.review import ReviewSession
+    from annotations.store import AnnotationStore
+    from annotations.workbench import Outcome, Workbench
     from reader.widgets.review_panel import ReviewPanel
 
 FOLD_EVERY = 30.0
@@ -45,81 +59,32 @@ FOLD_EVERY = 30.0
 copy of the file taken meanwhile is current."""
 
 
-PALETTE = {
-    "search": "Search the article",
-    "retag": "Change the tag of the annotation under the cursor",
-    "delete": "Delete the annotation under the cursor",
-    "note": "Edit the note of the annotation under the cursor",
-    "link": "Link two annotations (l here, l there)",
-    "follow-link": "Follow a link to the other article",
-    "undo": "Undo the last change",
-    "redo": "Redo",
-    "copy": "Copy the quote with its source",
-    "panel": "Show or hide the annotation panel",
-    "articles": "Go to an article",
-    "export": "Export the annotations (CSV, W3C, JSON Lines, brat)",
-    "help": "Show every key",
-    "review-accept": "Accept their annotation into my file",
-    "review-reject": "Reject their annotation (it will not come back)",
-    "review-keep": "Keep mine in this conflict",
-}
-"""Command-palette titles by binding id; key and action come from the binding itself."""
-
-
-STORE_ACTIONS = frozenset({
-    "tag", "retag", "delete", "edit_note", "link", "follow_link", "jump", "undo", "redo",
-    "copy", "toggle_panel", "export", "accept", "reject", "keep"})
-"""Actions that need the annotation file: disabled for the moment it is still opening."""
-
-
 def _no_annotations(start: int, end: int) -> list[Annotation]:
     return []
 
 
-def _innermost(anns: Iterable[Annotation]) -> Annotation | None:
-    return min(anns, key=lambda a: (a.end - a.start, -a.start), default=None)
+@dataclass(frozen=True)
+class Notice:
+    """What the app said (a toast), kept for tests and for the record."""
+
+    message: str
+    title: str = ""
+    severity: str = "information"
 
 
 class FactreadApp(App[int]):
     CSS_PATH = "factread.tcss"
     TITLE = "factread"
     ENABLE_COMMAND_PALETTE = True
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "quit", id="quit"),
-        Binding("question_mark", "help", "help", id="help"),
-        Binding("slash", "search", "search", id="search"),
-        Binding("n", "search_step(False)", "next match", show=False, id="match-next"),
-        Binding("N", "search_step(True)", "prev. match", show=False, id="match-prev"),
-        Binding("right_square_bracket", "jump(1)", "next ann.", show=False, id="ann-next"),
-        Binding("left_square_bracket", "jump(-1)", "prev. ann.", show=False, id="ann-prev"),
-        Binding("t", "retag", "retag", id="retag"),
-        Binding("d", "delete", "delete", id="delete"),
-        Binding("e", "edit_note", "note", id="note"),
-        Binding("l", "link", "link", id="link"),
-        Binding("L", "follow_link", "follow link", show=False, id="follow-link"),
-        Binding("ctrl+z", "undo", "undo", id="undo"),
-        Binding("ctrl+y", "redo", "redo", show=False, id="redo"),
-        Binding("y", "copy", "copy", id="copy"),
-        Binding("a", "toggle_panel", "panel", id="panel"),
-        Binding("o", "pick_article", "articles", show=False, id="articles"),
-        Binding("E", "export", "export", id="export"),
-        Binding("A", "accept", "accept", id="review-accept"),
-        Binding("R", "reject", "reject", id="review-reject"),
-        Binding("K", "keep", "keep mine", id="review-keep"),
-        Binding("tab", "next_pane(1)", "next pane", show=False, id="pane-next", priority=True),
-        Binding("shift+tab", "next_pane(-1)", "prev. pane", show=False, id="pane-prev",
-                priority=True),
-        *(Binding(str(n), f"goto_pane({n})", f"pane {n}", show=False, id=f"pane-{n}")
-          for n in range(1, 10)),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(APP_ACTIONS, on_view=False)
 
     def __init__(self, loaded: LoadResult, store: AnnotationStore | None,
                  tags: tuple[TagSpec, ...], keymap: dict[str, str] | None = None,
                  review: ReviewSession | None = None,
                  opener: Callable[[], AnnotationStore] | None = None) -> None:
         """With ``opener`` instead of ``store``, the file is opened after the first frame
-        (parsing 10,000 annotations would otherwise delay the text by ~170 ms)."""
+        (parsing 10,000 annotations would otherwise delay the text by ~170 ms). Build it
+        with ``FactreadApp.build``, which binds the configured tags' keys too."""
         super().__init__()
         self.review = review
         self._opener = opener
@@ -127,27 +92,17 @@ class FactreadApp(App[int]):
         if review is not None:
             loaded = LoadResult(review.articles, loaded.errors, loaded.warnings)
         self.loaded = loaded
-        self._store: AnnotationStore | None = store
-        self.history: History | None = None
-        if store is not None:
-            from annotations.history import History
-
-            self.history = History(store)
         self.tags = tags
+        self.actions = registry(tags)
+        self._by_name = {spec.name: spec for spec in self.actions}
         self.tag_styles = TagStyles.from_specs(tags)
+        self.bench: Workbench | None = None
+        self.said: list[Notice] = []
         self.views: list[ArticleView] = []
         self.panes: list[ArticlePane] = []
-        self.link_from: str | None = None
-        self._fold_problem: str | None = None
-        self._follow = 0
         self._current: ArticleView | None = None
-        for spec in tags:
-            self._bindings.key_to_bindings.setdefault(spec.key, []).append(
-                Binding(spec.key, f"tag('{spec.name}')", spec.name, id=f"tag-{spec.name}"))
         for number, article in enumerate(loaded.articles, start=1):
-            layer = (partial(store.overlapping, article.sha256) if store is not None
-                     else _no_annotations)
-            view = ArticleView(article, layer, self.tag_styles, id=f"view-{number}")
+            view = ArticleView(article, _no_annotations, self.tag_styles, id=f"view-{number}")
             if review is not None:
                 view.theirs = partial(review.theirs_overlapping, article.sha256)
             self.views.append(view)
@@ -161,6 +116,17 @@ class FactreadApp(App[int]):
             from reader.widgets.review_panel import ReviewPanel
 
             self._review_panel = ReviewPanel()
+        if store is not None:
+            self._use_store(store, attached=False)
+
+    @classmethod
+    def build(cls, loaded: LoadResult, store: AnnotationStore | None,
+              tags: tuple[TagSpec, ...], keymap: dict[str, str] | None = None,
+              review: ReviewSession | None = None,
+              opener: Callable[[], AnnotationStore] | None = None) -> FactreadApp:
+        """The app with the keys of ``tags`` bound too (bindings are per class in Textual,
+        and the tags come from the user's config)."""
+        return _with_tags(cls, tags)(loaded, store, tags, keymap, review, opener)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -176,39 +142,20 @@ class FactreadApp(App[int]):
             yield self._review_panel
         yield self._search_box
         yield self._status
-        yield KeyBar(self._key_bar_items())
-
-    def _key_bar_items(self) -> list[tuple[str, str, str]]:
-        """The keys worth showing, with the action a click runs."""
-        items = []
-        view_actions = {b.id: b for b in ArticleView.BINDINGS if isinstance(b, Binding)}
-        shown = [b for b in ArticleView.BINDINGS if isinstance(b, Binding) and b.show]
-        shown += [b for bindings in self._bindings.key_to_bindings.values() for b in bindings
-                  if b.show and b.id not in view_actions]
-        review_only = [b for b in shown if b.id in {"review-accept", "review-reject",
-                                                      "review-keep"}]
-        shown = [b for b in shown if b not in review_only]
-        if self.review is not None:
-            # The review panel narrows the bar: the keys of the task at hand come first.
-            step = [replace(b, description="next disagreement")
-                    for bindings in self._bindings.key_to_bindings.values()
-                    for b in bindings if b.id == "ann-next"]
-            shown = step + review_only + shown
-        for binding in shown:
-            prefix = "focused." if binding.id in view_actions else "app."
-            items.append((self.key_display(binding, first=True), binding.description,
-                          prefix + binding.action))
-        return items
+        yield KeyBar([(self.key_display(spec, first=True), spec.label,
+                       ("focused." if spec.on_view else "app.") + spec.action)
+                      for spec in key_bar(self.actions, review=self.review is not None)])
 
     def on_mount(self) -> None:
         self._size_panes()  # before the first layout, so each article is wrapped once
         if self._key_overrides:
             self.set_keymap(self._key_overrides)
+        for problem in keymap_problems(self._key_overrides, self.actions):
+            self.say(problem, "Config", "error", timeout=30)
         for message in self.loaded.errors:
-            self.notify(display_line(message), title="Not opened", severity="error",
-                        timeout=30, markup=False)
+            self.say(message, "Not opened", "error", timeout=30)
         for message in self.loaded.warnings:
-            self.notify(display_line(message), severity="warning", timeout=15, markup=False)
+            self.say(message, severity="warning", timeout=15)
         if not self.ready:
             self.call_after_refresh(self._open_in_background)
         else:
@@ -216,11 +163,22 @@ class FactreadApp(App[int]):
         if self.review is not None:
             self._refresh_review()
             for orphan in self.review.orphans[:5]:
-                self.notify(f"Orphan: {display_line(orphan.theirs.article)}: "
-                            f"{display_line(orphan.why)}", severity="warning", timeout=20,
-                            markup=False)
+                self.say(f"Orphan: {orphan.theirs.article}: {orphan.why}", severity="warning",
+                         timeout=20)
         if self.views:
             self.views[0].focus()
+
+    def say(self, message: str, title: str = "", severity: str = "information", *,
+            timeout: float | None = None) -> None:
+        """A toast: untrusted text goes through the display helper, never markup."""
+        if not message:
+            return
+        self.said.append(Notice(message, title, severity))
+        lines = "\n".join(display_line(line) for line in message.split("\n"))
+        level: SeverityLevel = ("error" if severity == "error" else
+                                "warning" if severity == "warning" else "information")
+        self.notify(lines, title=display_line(title), severity=level, timeout=timeout,
+                    markup=False)
 
     @work(thread=True, exclusive=True, group="open-store")
     def _open_in_background(self) -> None:
@@ -239,58 +197,46 @@ class FactreadApp(App[int]):
     @property
     def ready(self) -> bool:
         """The annotation file is open (it opens just after the first frame)."""
-        return self._store is not None
+        return self.bench is not None
 
     @property
     def store(self) -> AnnotationStore:
         """The annotation file. Actions that need it are disabled until ``ready``."""
-        if self._store is None:
+        if self.bench is None:
             raise RuntimeError("the annotation file is still opening")
-        return self._store
+        return self.bench.store
 
-    def _use_store(self, store: AnnotationStore) -> None:
-        from annotations.history import History
+    @property
+    def workbench(self) -> Workbench:
+        if self.bench is None:
+            raise RuntimeError("the annotation file is still opening")
+        return self.bench
 
-        self._store = store
-        self.history = History(store)
+    def _use_store(self, store: AnnotationStore, attached: bool = True) -> None:
+        from annotations.workbench import Workbench
+
+        self.bench = Workbench(store, self.tags, self.review)
         for view in self.views:
             view.mine = partial(store.overlapping, view.article.sha256)
-            view.repaint_all()
-        self._attached()
+            if attached:
+                view.repaint_all()
+        if attached:
+            self._attached()
 
     def _attached(self) -> None:
         if self.review is None:
-            self._move_to_new_versions()
+            self._show_outcome(self.workbench.new_versions([v.article for v in self.views]),
+                               timeout=30)
         self._refresh_counts()
         self._refresh_status()
         self.set_interval(FOLD_EVERY, self._fold)
 
-    def _move_to_new_versions(self) -> None:
-        """Articles edited on disk since they were annotated: annotations follow them onto
-        the new text (undoable); what cannot be placed is said and listed in the panel."""
-        from annotations.anchoring import move_to_new_versions
-
-        moved = move_to_new_versions(self.store, [v.article for v in self.views])
-        if not moved.moved and not moved.unplaced:
-            return
-        if moved.change.pairs and not self._do(moved.change):
-            return
-        for view in self.views:
-            view.repaint_all()
-        self.notify(display_line(moved.message()), title="Articles changed on disk",
-                    severity="warning" if moved.unplaced else "information", timeout=30,
-                    markup=False)
-
     def _fold(self) -> None:
-        problem = self.store.fold()
-        if problem is not None and problem != self._fold_problem:
-            self.notify(f"{display_line(problem)}; every change is safe in the journal beside "
-                        "it", title="Main file not updated", severity="warning", timeout=20,
-                        markup=False)
-        self._fold_problem = problem
+        self._show_outcome(self.workbench.fold(), timeout=20)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in STORE_ACTIONS and not self.ready:
+        spec = self._by_name.get(action)
+        if spec is not None and spec.needs_file and not self.ready:
             return None  # shown, but waits for the file (a fraction of a second)
         return True
 
@@ -327,11 +273,12 @@ class FactreadApp(App[int]):
         """The article view the user is working in (the last one focused)."""
         return self._current
 
-    def on_descendant_focus(self, event: object) -> None:
-        widget = getattr(event, "widget", None)
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        widget = event.widget
         if isinstance(widget, ArticleView) and widget is not self._current:
             self._current = widget
-            widget.parent.scroll_visible(animate=False)  # type: ignore[union-attr]
+            if widget.parent is not None and isinstance(widget.parent, ArticlePane):
+                widget.parent.scroll_visible(animate=False)
             self._refresh_panel()
 
     # ------------------------------------------------------------------ status
@@ -339,8 +286,12 @@ class FactreadApp(App[int]):
         if message.view is self._current:
             self._refresh_status()
 
+    _FACT_STYLES: ClassVar[dict[str, str]] = {
+        "linking": "bold magenta", "theirs": "underline", "dim": "dim", "quote": "",
+        "note": "italic", "links": "bold"}
+
     def _refresh_status(self) -> None:
-        if not self.ready:
+        if self.bench is None:
             return
         view = self.view
         parts: list[tuple[str, str | Style]] = [
@@ -355,61 +306,55 @@ class FactreadApp(App[int]):
                 index = view.match_index()
                 if index:
                     parts.append((f" match {index}/{len(view.matches)}", "bold green"))
-            if self.review is not None:
-                for other in self.review.theirs_overlapping(view.article.sha256, view.cursor,
-                                                            view.cursor + 1):
-                    parts.append(("  theirs ", "underline"))
-                    parts.append((f" {other.tag} ", self.tag_styles.of(other.tag)))
-                    parts.append((f" by {other.annotator}", "dim"))
-            for ann in self.store.at(view.article.sha256, view.cursor):
-                parts.append(("  ", ""))
-                parts.append((f" {ann.tag} ", self.tag_styles.of(ann.tag)))
-                parts.append((f" «{ann.quote[:40]}»", ""))
-                if ann.note:
-                    parts.append((f" note: {ann.note[:60]}", "italic"))
-                if ann.links:
-                    parts.append((f" links: {len(ann.links)}", "bold"))
-        if self.link_from:
-            source = self.store.get(self.link_from)
-            if source:
-                parts.append((f"  LINKING from «{source.quote[:30]}»: go to another "
-                              "annotation and press l", "bold magenta"))
+            for fact in self.bench.status(view.article.sha256, view.cursor):
+                if fact.kind.startswith("tag:"):
+                    parts.append(("  ", ""))
+                    parts.append((f" {fact.text} ", self.tag_styles.of(fact.kind[4:])))
+                else:
+                    text = f"  {fact.text} " if fact.kind in ("theirs", "linking") \
+                        else f" {fact.text}"
+                    parts.append((text, self._FACT_STYLES.get(fact.kind, "")))
         self._status.show(parts)
 
     def _refresh_counts(self) -> None:
-        if not self.ready:
+        if self.bench is None:
             return
         for pane in self.panes:
             pane.set_count(len(self.store.for_article(pane.view.article.sha256)))
 
     def _refresh_panel(self) -> None:
         panel = self._panel
-        if panel.display and self.view is not None:
-            from annotations.anchoring import unplaced_on
-
+        if panel.display and self.view is not None and self.bench is not None:
             article = self.view.article
             panel.show(article.title, self.store.for_article(article.sha256), self.tag_styles,
-                       self.view.cursor, unplaced_on(self.store, article))
+                       self.view.cursor, self.bench.unplaced(article))
 
-    # ------------------------------------------------------------------ changes
-    def _do(self, change: Change) -> bool:
-        assert self.history is not None
-        try:
-            self.history.do(change)
-        except FactreadError as err:
-            # Not stored, so not shown as made: the message says why, the screen goes on.
-            self.notify(display_line(str(err)), title="Not saved", severity="error",
-                        timeout=15, markup=False)
-            return False
-        self._changed(change)
-        return True
+    def _refresh_review(self) -> None:
+        if self.review is None or self._review_panel is None:
+            return
+        view = self.view
+        near = self.review.index_near(view.article.sha256, view.cursor) if view else 0
+        self._review_panel.show(self.review, self.tag_styles, near)
 
-    def _changed(self, change: Change) -> None:
+    # ------------------------------------------------------------------ outcomes
+    def _show_outcome(self, outcome: Outcome, *, timeout: float | None = None) -> None:
+        """Show what the workbench did: repaint what a change touched, move to where it
+        says, and say its message."""
+        if outcome.change is not None:
+            self._changed(outcome)
+        if outcome.goto is not None:
+            self._show(*outcome.goto)
+        self.say(outcome.message, outcome.title, outcome.severity,
+                 timeout=timeout if timeout is not None else 15 if outcome.title else None)
+        if outcome.change is None and outcome.goto is None:
+            self._refresh_status()  # linking starts or ends without a change
+
+    def _changed(self, outcome: Outcome) -> None:
+        assert outcome.change is not None
         if self.review is not None:
-            self.review.refresh(change)
             self._refresh_review()
         spans: dict[str, list[tuple[int, int]]] = {}
-        for pair in change.pairs:
+        for pair in outcome.change.pairs:
             for ann in pair:
                 if ann is not None:
                     spans.setdefault(ann.article_sha256, []).append((ann.start, ann.end))
@@ -420,97 +365,9 @@ class FactreadApp(App[int]):
         self._refresh_panel()
         self._refresh_status()
 
-    def _under_cursor(self, what: str) -> Annotation | None:
+    def _here(self) -> tuple[ArticleView, str, int] | None:
         view = self.view
-        if view is None:
-            return None
-        ann = _innermost(self.store.at(view.article.sha256, view.cursor))
-        if ann is None:
-            self.notify(f"No annotation under the cursor to {what}: ] and [ jump to one.",
-                        severity="warning", markup=False)
-        return ann
-
-    # ------------------------------------------------------------------ actions
-    def action_tag(self, tag: str) -> None:
-        view = self.view
-        if view is None:
-            return
-        sel = view.selection
-        if sel is None:
-            self.notify("Select text first: shift+arrows, v, s (sentence), / (search) or a "
-                        "mouse drag.", severity="warning", markup=False)
-            return
-        if self._do(self.store.prepare_add(view.article, sel[0], sel[1], tag)):
-            # The cursor rests on the new annotation, so e, l or t act on it next.
-            view.sticky = False
-            view.set_cursor(sel[0])
-
-    def action_retag(self) -> None:
-        from reader.screens import PickScreen, tag_items
-
-        ann = self._under_cursor("retag")
-        if ann is None:
-            return
-
-        def chosen(tag: str | None) -> None:
-            if tag and tag != ann.tag and self.store.get(ann.id) == ann:
-                self._do(self.store.prepare_update(ann.id, f"retag {tag}", tag=tag))
-
-        self.push_screen(PickScreen("Change the tag to…", tag_items(self.tags),
-                                    {t.key: t.name for t in self.tags}, ann.tag), chosen)
-
-    def action_delete(self) -> None:
-        ann = self._under_cursor("delete")
-        if ann and self._do(self.store.prepare_delete(ann.id)):
-            self.notify(f"Deleted a {ann.tag} annotation (ctrl+z undoes).", markup=False)
-
-    def action_edit_note(self) -> None:
-        from reader.screens import NoteScreen
-
-        ann = self._under_cursor("write a note on")
-        if ann is None:
-            return
-
-        def saved(note: str | None) -> None:
-            current = self.store.get(ann.id)
-            if note is not None and current is not None and note != current.note:
-                self._do(self.store.prepare_update(ann.id, "note", note=note))
-
-        self.push_screen(NoteScreen(f"Note on {ann.tag} «{ann.quote[:50]}»", ann.note), saved)
-
-    def action_link(self) -> None:
-        ann = self._under_cursor("link")
-        if ann is None:
-            return
-        if self.link_from is None:
-            self.link_from = ann.id
-            self._refresh_status()
-            return
-        source, self.link_from = self.link_from, None
-        if source == ann.id:
-            self.notify("Linking cancelled.", markup=False)
-            self._refresh_status()
-            return
-        if self.store.get(source) is None:
-            self._refresh_status()
-            return
-        unlink = source in ann.links
-        if self._do(self.store.prepare_link(source, ann.id, unlink=unlink)):
-            self.notify("Unlinked." if unlink else "Linked both ways (L follows a link).",
-                        markup=False)
-
-    def action_follow_link(self) -> None:
-        ann = self._under_cursor("follow a link from")
-        if ann is None:
-            return
-        if not ann.links:
-            self.notify("This annotation has no links: l on it, then l on another.",
-                        severity="warning", markup=False)
-            return
-        self._follow = (self._follow + 1) % len(ann.links)
-        target = self.store.get(ann.links[self._follow])
-        if target is not None:
-            self._jump_to(target)
+        return (view, view.article.sha256, view.cursor) if view is not None else None
 
     def _show(self, sha: str, offset: int) -> bool:
         """Focus the pane of article ``sha`` with the cursor at ``offset``."""
@@ -522,93 +379,72 @@ class FactreadApp(App[int]):
                 return True
         return False
 
-    def _jump_to(self, ann: Annotation) -> None:
-        if not self._show(ann.article_sha256, ann.start):
-            self.notify(f"That annotation is in {display_line(ann.article)}, which is not "
-                        "open.", severity="warning", markup=False)
+    # ------------------------------------------------------------------ actions
+    def action_tag(self, tag: str) -> None:
+        if self.view is not None:
+            self._show_outcome(self.workbench.tag(self.view.article, self.view.selection, tag))
 
-    def _refresh_review(self) -> None:
-        if self.review is None or self._review_panel is None:
+    def _under_cursor(self, what: str) -> Annotation | None:
+        here = self._here()
+        ann = self.workbench.at(here[1], here[2]) if here else None
+        if here is not None and ann is None:
+            self.say(f"No annotation under the cursor to {what}: ] and [ jump to one.",
+                     severity="warning")
+        return ann
+
+    def action_retag(self) -> None:
+        from reader.screens import PickScreen, tag_items
+
+        ann = self._under_cursor("retag")
+        if ann is None:
             return
-        view = self.view
-        near = self.review.index_near(view.article.sha256, view.cursor) if view else 0
-        self._review_panel.show(self.review, self.tag_styles, near)
 
-    def _decide(self, prepare: Callable[[ReviewSession, Item], Change]) -> None:
-        view = self.view
-        if self.review is None:
-            self.notify("A, R and K decide on a colleague's annotations: factread review FILE.",
-                        severity="warning", markup=False)
+        def chosen(tag: str | None) -> None:
+            if tag and self.store.get(ann.id) == ann:
+                self._show_outcome(self.workbench.retag(ann.id, tag))
+
+        self.push_screen(PickScreen("Change the tag to…", tag_items(self.tags),
+                                    {t.key: t.name for t in self.tags}, ann.tag), chosen)
+
+    def action_delete(self) -> None:
+        if (here := self._here()) is not None:
+            self._show_outcome(self.workbench.delete(here[1], here[2]))
+
+    def action_edit_note(self) -> None:
+        from reader.screens import NoteScreen
+
+        ann = self._under_cursor("write a note on")
+        if ann is None:
             return
-        item = self.review.item_at(view.article.sha256, view.cursor) if view else None
-        if item is None:
-            self.notify("No undecided disagreement under the cursor: ] jumps to the next.",
-                        severity="warning", markup=False)
-            return
-        try:
-            change = prepare(self.review, item)
-        except ValueError as err:
-            self.notify(str(err), severity="warning", markup=False)
-            return
-        if self._do(change):
-            # The label says whose version stands now and what of mine was kept.
-            label = display_line(change.label)
-            self.notify(f"{label[:1].upper()}{label[1:]} ({item.kind}; ctrl+z undoes).",
-                        markup=False)
 
-    def action_accept(self) -> None:
-        self._decide(lambda review, item: review.prepare_accept(item))
+        def saved(note: str | None) -> None:
+            if note is not None:
+                self._show_outcome(self.workbench.set_note(ann.id, note))
 
-    def action_reject(self) -> None:
-        self._decide(lambda review, item: review.prepare_reject(item))
+        self.push_screen(NoteScreen(f"Note on {ann.tag} «{ann.quote[:50]}»", ann.note), saved)
 
-    def action_keep(self) -> None:
-        self._decide(lambda review, item: review.prepare_keep(item))
+    def action_link(self) -> None:
+        if (here := self._here()) is not None:
+            self._show_outcome(self.workbench.link(here[1], here[2]))
+
+    def action_follow_link(self) -> None:
+        if (here := self._here()) is not None:
+            shas = {v.article.sha256 for v in self.views}
+            self._show_outcome(self.workbench.follow(here[1], here[2], shas))
+
+    def action_decide(self, decision: str) -> None:
+        if (here := self._here()) is not None:
+            self._show_outcome(self.workbench.decide(here[1], here[2], decision))
 
     def action_jump(self, direction: int) -> None:
-        view = self.view
-        if view is None:
-            return
-        if self.review is not None:
-            item = self.review.step(view.article.sha256, view.cursor, direction)
-            if item is None:
-                self.notify("No disagreements left to decide.", markup=False)
-            else:
-                self._show(item.article, item.start)
-            return
-        anns = self.store.for_article(view.article.sha256)
-        if not anns:
-            self.notify("No annotations in this article yet.", markup=False)
-            return
-        if direction > 0:
-            index = bisect.bisect_right(anns, view.cursor, key=lambda a: a.start)
-            target = anns[index % len(anns)]
-        else:
-            index = bisect.bisect_left(anns, view.cursor, key=lambda a: a.start)
-            target = anns[(index - 1) % len(anns)]
-        view.sticky = False
-        view.set_cursor(target.start)
+        if (here := self._here()) is not None:
+            self._show_outcome(self.workbench.jump(here[1], here[2], direction))
 
     def action_undo(self) -> None:
-        assert self.history is not None
-        self._step(self.history.undo, "Nothing to undo.", "Undone")
+        self._show_outcome(self.workbench.undo())
 
     def action_redo(self) -> None:
-        assert self.history is not None
-        self._step(self.history.redo, "Nothing to redo.", "Redone")
-
-    def _step(self, step: object, empty: str, done: str) -> None:
-        try:
-            change = step()  # type: ignore[operator]
-        except FactreadError as err:
-            self.notify(display_line(str(err)), title="Not saved", severity="error",
-                        timeout=15, markup=False)
-            return
-        if change is None:
-            self.notify(empty, markup=False)
-            return
-        self._changed(change)
-        self.notify(f"{done}: {change.label.removeprefix('undo ')}", markup=False)
+        self._show_outcome(self.workbench.redo())
 
     def action_copy(self) -> None:
         view = self.view
@@ -620,10 +456,7 @@ class FactreadApp(App[int]):
             if ann is None:
                 return
             span = (ann.start, ann.end)
-        article = view.article
-        quote = article.text[span[0]:span[1]]
-        self.copy_text(f"“{quote}”\n— {article.title} ({article.name}, characters "
-                       f"{span[0]}–{span[1]})")
+        self.copy_text(self.workbench.citation(view.article, span))
 
     def copy_text(self, text: str) -> str:
         """Copy with pyperclip where a system clipboard exists, else OSC 52; say which."""
@@ -636,7 +469,7 @@ class FactreadApp(App[int]):
             self.copy_to_clipboard(text)
             how = ("No system clipboard here: copied through the terminal (OSC 52), which "
                    "works where the terminal allows it.")
-        self.notify(how, markup=False)
+        self.say(how)
         return how
 
     def action_toggle_panel(self) -> None:
@@ -649,23 +482,23 @@ class FactreadApp(App[int]):
         elif self.view is not None:
             self.view.focus()
 
-    def on_option_list_option_selected(self, event: object) -> None:
-        option = getattr(event, "option", None)
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        ident = event.option.id
         if self._review_panel is not None and self._review_panel.has_focus_within:
-            item = self._review_panel.item(option.id if option else None)
+            item = self._review_panel.item(ident)
             if item is not None:
                 self._show(item.article, item.start)
             return
-        ann = self.store.get(option.id) if option is not None and option.id else None
+        ann = self.store.get(ident) if ident else None
         if ann is None:
             return
-        if self.view is not None and ann.article == self.view.article.name \
-                and ann.article_sha256 != self.view.article.sha256:
-            self.notify(f"«{display_line(ann.quote[:60])}» could not be placed on the new "
-                        "version of this article; it stays in the file on the old text.",
-                        severity="warning", markup=False)
+        view = self.view
+        if view is not None and ann.article == view.article.name \
+                and ann.article_sha256 != view.article.sha256:
+            self.say(f"«{ann.quote[:60]}» could not be placed on the new version of this "
+                     "article; it stays in the file on the old text.", severity="warning")
             return
-        self._jump_to(ann)
+        self._show_outcome(self.workbench.go_to(ann, {v.article.sha256 for v in self.views}))
 
     def action_search(self) -> None:
         if self.view is None:
@@ -688,8 +521,8 @@ class FactreadApp(App[int]):
         if event.value:
             self._search(view, event.value, backwards=False, here=True)
 
-    def on_key(self, event: object) -> None:
-        if getattr(event, "key", None) != "escape":
+    def on_key(self, event: events.Key) -> None:
+        if event.key != "escape":
             return
         if self._search_box.has_focus:
             self._search_box.display = False
@@ -697,22 +530,20 @@ class FactreadApp(App[int]):
                 self.view.focus()
         elif self._panel.has_focus_within:
             self.action_toggle_panel()
-        elif self.link_from is not None:
-            self.link_from = None
+        elif self.bench is not None and self.bench.cancel_link():
             self._refresh_status()
 
     def _search(self, view: ArticleView, query: str, backwards: bool, *,
                 here: bool = False) -> None:
         if not view.search(query, backwards=backwards, here=here):
-            self.notify(f"No match for «{display_line(query)}» in "
-                        f"{display_line(view.article.title)}.", severity="warning", markup=False)
+            self.say(f"No match for «{query}» in {view.article.title}.", severity="warning")
 
     def action_search_step(self, backwards: bool) -> None:
         view = self.view
         if view is None:
             return
         if not view.search_query:
-            self.notify("Search first with /.", markup=False)
+            self.say("Search first with /.")
             return
         self._search(view, view.search_query, backwards)
 
@@ -742,21 +573,8 @@ class FactreadApp(App[int]):
         from reader.screens import ExportScreen
 
         def chosen(answer: tuple[str, str] | None) -> None:
-            if answer is None:
-                return
-            from annotations.export import export
-
-            fmt, path = answer
-            target = Path(path).expanduser()
-            try:
-                result = export(self.store, fmt, target, tags=self.tags)
-            except (FactreadError, OSError) as err:
-                self.notify(display_line(str(err)), severity="error", markup=False)
-                return
-            for warning in result.warnings[:3]:
-                self.notify(display_line(warning), severity="warning", markup=False)
-            self.notify(f"Exported {result.count} annotations to "
-                        f"{display_line(str(target.resolve()))}", timeout=10, markup=False)
+            if answer is not None:
+                self._show_outcome(self.workbench.export(*answer), timeout=10)
 
         self.push_screen(ExportScreen(), chosen)
 
@@ -766,34 +584,30 @@ class FactreadApp(App[int]):
         self.push_screen(HelpScreen(self.key_rows()))
 
     def key_rows(self) -> list[tuple[str, str, str]]:
-        rows = []
-        bindings = [*ArticleView.BINDINGS, *self._bindings.key_to_bindings.values()]
-        seen = set()
-        for item in bindings:
-            for binding in item if isinstance(item, list) else [item]:
-                if not isinstance(binding, Binding) or binding.id in seen:
-                    continue
-                seen.add(binding.id)
-                rows.append((self.key_display(binding), binding.description, binding.id or ""))
-        return rows
+        """(keys, title, id) of every action, for the help screen."""
+        return [(self.key_display(spec), spec.title, spec.id) for spec in self.actions]
 
-    def key_display(self, binding: Binding, *, first: bool = False) -> str:
-        """The keys ``binding`` answers to now (a remap in the config wins), for people."""
-        keys = [k.strip() for k in self._key_overrides.get(binding.id or "", binding.key).split(",")]
+    def key_display(self, spec: ActionSpec, *, first: bool = False) -> str:
+        """The keys an action answers to now (a remap in the config wins), for people."""
+        keys = [k.strip() for k in self._key_overrides.get(spec.id, spec.keys).split(",")]
         return ", ".join(self.get_key_display(Binding(k, "")) for k in keys[:1 if first else None])
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The actions by name, with the keys they are bound to now (remaps included)."""
         yield from super().get_system_commands(screen)
-        bindings = {b.id: b for bs in self._bindings.key_to_bindings.values() for b in bs if b.id}
-        titles = {f"tag-{spec.name}": f"Tag the selection as {spec.name}" for spec in self.tags}
-        titles.update(PALETTE if self.review is not None else {
-            ident: title for ident, title in PALETTE.items() if not ident.startswith("review-")})
-        for ident, title in titles.items():
-            binding = bindings.get(ident)
-            if binding is not None:
-                yield SystemCommand(title, f"key {self.key_display(binding)}",
-                                    partial(self.run_action, binding.action))
+        for spec in self.actions:
+            if spec.on_view or (spec.review_only and self.review is None):
+                continue
+            if spec.id.startswith("pane-") or spec.id.startswith("match-"):
+                continue
+            yield SystemCommand(spec.title, f"key {self.key_display(spec)}",
+                                partial(self.run_action, spec.action))
+
+
+@cache
+def _with_tags(base: type[FactreadApp], tags: tuple[TagSpec, ...]) -> type[FactreadApp]:
+    extra = bindings(tag_actions(tags), on_view=False)
+    return type(base.__name__, (base,), {"BINDINGS": extra, "__module__": base.__module__})
 
 
 def run_app(loaded: LoadResult, *, db: Path, annotator: str,
@@ -813,17 +627,19 @@ def run_app(loaded: LoadResult, *, db: Path, annotator: str,
     except FactreadError as err:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
         return 1
+    for problem in keymap_problems(keymap, registry(tags)):
+        print(f"factread: {display_line(problem)}", file=sys.stderr)
     app: FactreadApp | None = None
     try:
         session = review(store) if review is not None and store is not None else None
-        app = FactreadApp(loaded, store, tags, keymap, session,
-                          opener=lambda: Store(db, annotator))
+        app = FactreadApp.build(loaded, store, tags, keymap, session,
+                                opener=lambda: Store(db, annotator))
         app.run()
     except FactreadError as err:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
         return 1
     finally:
-        opened = app._store if app is not None else store
+        opened = app.bench.store if app is not None and app.bench is not None else store
         if opened is not None:
             opened.close()
             for warning in opened.warnings:

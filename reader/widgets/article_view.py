@@ -16,7 +16,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -34,8 +34,9 @@ from annotations.segments import (
     snap,
 )
 from annotations.text import display
-from reader.layout import Rows, wrap
+from reader.actions import VIEW_ACTIONS, bindings
 from reader.widgets.tagstyles import TagStyles
+from reader.wrapping import Rows, wrap
 
 Layer = Callable[[int, int], list[Annotation]]
 """(start, end) -> annotations overlapping it, in position order."""
@@ -58,39 +59,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     ALLOW_SELECT = False  # our own selection, not Textual's copy-selection
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "move('left')", "char left", show=False, id="left"),
-        Binding("right", "move('right')", "char right", show=False, id="right"),
-        Binding("up", "move('up')", "line up", show=False, id="up"),
-        Binding("down", "move('down')", "line down", show=False, id="down"),
-        Binding("w,ctrl+right", "move('word')", "next word", show=False, id="word-next"),
-        Binding("b,ctrl+left", "move('back')", "previous word", show=False, id="word-prev"),
-        Binding("home", "move('home')", "line start", show=False, id="line-start"),
-        Binding("end", "move('end')", "line end", show=False, id="line-end"),
-        Binding("pageup", "move('pageup')", "page up", show=False, id="page-up"),
-        Binding("pagedown,space", "move('pagedown')", "page down", show=False, id="page-down"),
-        Binding("g,ctrl+home", "move('top')", "start of article", show=False, id="top"),
-        Binding("G,ctrl+end", "move('bottom')", "end of article", show=False, id="bottom"),
-        Binding("shift+left", "move('left', True)", "extend left", show=False, id="sel-left"),
-        Binding("shift+right", "move('right', True)", "extend right", show=False, id="sel-right"),
-        Binding("shift+up", "move('up', True)", "extend up", show=False, id="sel-up"),
-        Binding("shift+down", "move('down', True)", "extend down", show=False, id="sel-down"),
-        Binding("ctrl+shift+right", "move('word', True)", "extend a word", show=False,
-                id="sel-word-next"),
-        Binding("ctrl+shift+left", "move('back', True)", "extend a word back", show=False,
-                id="sel-word-prev"),
-        Binding("shift+home", "move('home', True)", "extend to line start", show=False,
-                id="sel-line-start"),
-        Binding("shift+end", "move('end', True)", "extend to line end", show=False,
-                id="sel-line-end"),
-        Binding("shift+pageup", "move('pageup', True)", "extend a page up", show=False,
-                id="sel-page-up"),
-        Binding("shift+pagedown", "move('pagedown', True)", "extend a page down", show=False,
-                id="sel-page-down"),
-        Binding("v", "anchor", "anchor", id="anchor"),
-        Binding("s", "sentence", "sentence", id="sentence"),
-        Binding("escape", "clear_selection", "clear selection", show=False, id="clear"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings(VIEW_ACTIONS, on_view=True)
 
     class Moved(Message):
         """The cursor or the selection changed."""

@@ -22,7 +22,7 @@ def make_app(db) -> Callable[..., FactreadApp]:
             store = AnnotationStore(db, "tester")
         stores.append(store)
         loaded = LoadResult(articles=list(articles), errors=errors or [])
-        return FactreadApp(loaded, store, DEFAULT_TAGS, keymap, review)
+        return FactreadApp.build(loaded, store, DEFAULT_TAGS, keymap, review)
 
     yield build
     for store in stores:

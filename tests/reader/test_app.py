@@ -9,6 +9,7 @@ from annotations.articles import Article
 from annotations.store import AnnotationStore
 from reader.screens import HelpScreen, NoteScreen, PickScreen
 from reader.widgets.article_view import ArticleView
+from reader.widgets.keybar import KeyBar
 from reader.widgets.panel import AnnotationPanel
 from reader.widgets.status import StatusLine
 from tests.reader.conftest import row_styles, strip_text
@@ -82,7 +83,7 @@ async def test_search_is_case_and_accent_insensitive_and_n_N_step(make_app, samp
         await pilot.press("N")
         assert view.selection == first
         await search(pilot, "no existe en el texto")
-        assert any("No match" in n.message for n in app._notifications)
+        assert any("No match" in n.message for n in app.said)
 
 
 async def test_cursor_moves_by_grapheme_never_inside_a_flag(make_app):
@@ -231,7 +232,7 @@ async def test_copy_uses_pyperclip_or_falls_back_to_osc52(make_app, sample, monk
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("shift+right", "shift+right", "y")
         assert copied == [f"“El”\n— {sample[0].title} ({sample[0].name}, characters 0–2)"]
-        assert any("system clipboard" in n.message for n in app._notifications)
+        assert any("system clipboard" in n.message for n in app.said)
 
         def broken(text):
             raise pyperclip.PyperclipException("no clipboard")
@@ -240,7 +241,7 @@ async def test_copy_uses_pyperclip_or_falls_back_to_osc52(make_app, sample, monk
         app.store.add(sample[0], 3, 10, "claim")
         await pilot.press("escape", "right_square_bracket", "y")
         assert app.clipboard.startswith("“tratado”")
-        assert any("OSC 52" in n.message for n in app._notifications)
+        assert any("OSC 52" in n.message for n in app.said)
 
 
 async def test_panel_lists_annotations_and_enter_jumps(make_app, sample):
@@ -352,8 +353,8 @@ async def test_remapped_key_from_config(make_app, sample):
         assert commands["Undo the last change"].help == "key ^u"
         assert commands["Tag the selection as claim"].help == "key c"
         assert not any("Accept" in title for title in commands)  # not reviewing
-        assert "accept" not in [d for _, d, _ in app._key_bar_items()]
-        assert ("^u", "undo", "undo") in app.key_rows()
+        assert "accept" not in [d for _, d, _ in app.query_one(KeyBar).items]
+        assert ("^u", "Undo the last change", "undo") in app.key_rows()
         await pilot.press("shift+right", "c")
         assert len(app.store) == 1
         await commands["Undo the last change"].callback()
@@ -380,7 +381,7 @@ async def test_an_article_that_failed_to_load_is_reported_and_the_rest_open(make
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert len(views(app)) == 2
-        assert any("bad.txt" in n.message for n in app._notifications)
+        assert any("bad.txt" in n.message for n in app.said)
 
 
 async def test_tag_without_selection_explains_and_changes_nothing(make_app, sample):
@@ -388,7 +389,7 @@ async def test_tag_without_selection_explains_and_changes_nothing(make_app, samp
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("c", "d", "t", "e", "l")
         assert len(app.store) == 0
-        assert any("Select text first" in n.message for n in app._notifications)
+        assert any("Select text first" in n.message for n in app.said)
 
 
 @pytest.mark.parametrize("key", ["q"])
@@ -414,8 +415,8 @@ async def test_rows_are_wrapped_to_the_width_they_are_shown_at(make_app, sample,
 
 async def test_a_long_article_is_wrapped_in_two_steps_and_whole_when_needed(
         make_app, sample):
-    from reader.layout import wrap
     from reader.widgets.article_view import EAGER
+    from reader.wrapping import wrap
 
     long = Article.from_text("long.txt", "\n".join(
         f"{n}. {sample[0].text}" for n in range(EAGER * 4 // len(sample[0].text) + 2)))
@@ -450,14 +451,14 @@ async def test_E_exports_and_says_where(make_app, sample, tmp_path, monkeypatch)
         await pilot.pause()
         out = tmp_path / "factread-export.w3c.json"
         assert out.exists() and '"purpose": "tagging"' in out.read_text()
-        assert any(str(out) in n.message for n in app._notifications)
+        assert any(str(out) in n.message for n in app.said)
         await pilot.press("E", "enter")  # csv, then append to the proposed path
         await pilot.press("end", *"/x.csv")
         await pilot.press("enter")
         await pilot.pause()
         assert (tmp_path / "factread-export.csv/x.csv").exists() is False
         assert any("no such file or directory" in n.message
-                   for n in app._notifications)
+                   for n in app.said)
 
 
 async def test_clicking_a_key_in_the_key_bar_runs_it(make_app, sample):
@@ -482,7 +483,7 @@ async def test_the_file_opens_after_the_first_frame_and_then_everything_works(db
 
     with AnnotationStore(db, "ana") as store:
         earlier = store.add(sample[0], 0, 10, "claim")
-    app = FactreadApp(LoadResult(sample), None, DEFAULT_TAGS,
+    app = FactreadApp.build(LoadResult(sample), None, DEFAULT_TAGS,
                       opener=lambda: AnnotationStore(db, "tester"))
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(50):
@@ -505,7 +506,7 @@ async def test_a_file_that_fails_to_open_ends_the_screen_with_exit_1(db, sample)
     def busy() -> AnnotationStore:
         raise LockedError("factread.json is open in another factread (pid 42)")
 
-    app = FactreadApp(LoadResult(sample), None, DEFAULT_TAGS, opener=busy)
+    app = FactreadApp.build(LoadResult(sample), None, DEFAULT_TAGS, opener=busy)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
     assert app.return_code == 1 and "pid 42" in app.startup_error

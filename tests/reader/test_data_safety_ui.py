@@ -30,7 +30,7 @@ async def test_a_full_disk_is_said_and_the_change_is_not_shown(make_app, sample,
         await pilot.press("right", "right", "right", "right", "shift+right", "shift+right", "u")
         await pilot.pause()
         assert len(app.store) == 1 and app.panes[0].title_bar.count == 1
-        (message,) = [n for n in app._notifications if n.title == "Not saved"]
+        (message,) = [n for n in app.said if n.title == "Not saved"]
         assert "disk full: the change was not saved" in message.message
         monkeypatch.setattr(storage.os, "write", real)
         await pilot.press("u")  # the app goes on: the selection is still there
@@ -47,7 +47,7 @@ async def test_annotations_follow_an_article_edited_on_disk(make_app, db):
     app = make_app([new])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        (note,) = [n for n in app._notifications if n.title == "Articles changed on disk"]
+        (note,) = [n for n in app.said if n.title == "Articles changed on disk"]
         assert note.message == ("3 annotations moved to the new version of a.txt, 1 could not "
                                 "be placed (listed in the panel, a)")
         assert app.panes[0].title_bar.count == 3

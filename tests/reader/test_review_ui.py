@@ -7,6 +7,7 @@ import sys
 
 from annotations.review import BOUNDARY, ONLY_MINE, ONLY_THEIRS, TAG, ReviewSession
 from annotations.store import AnnotationStore
+from reader.widgets.keybar import KeyBar
 from reader.widgets.review_panel import ReviewPanel
 from reader.widgets.status import StatusLine
 from tests.annotations.test_review import TEXT, pair  # noqa: F401 (fixture)
@@ -69,7 +70,7 @@ async def test_on_80_columns_the_review_panel_leaves_one_article_readable(
         assert commands["Accept their annotation into my file"] == "key A"
         assert commands["Keep mine in this conflict"] == "key K"
         # The panel narrows the key bar: the review keys come first.
-        assert [d for _, d, _ in app._key_bar_items()][:4] == [
+        assert [d for _, d, _ in app.query_one(KeyBar).items][:4] == [
             "next disagreement", "accept", "reject", "keep mine"]
 
 
@@ -77,7 +78,7 @@ async def test_decision_keys_outside_review_explain_themselves(make_app, sample)
     app = make_app(sample)
     async with app.run_test(size=(200, 50)) as pilot:
         await pilot.press("A")
-        assert any("factread review" in n.message for n in app._notifications)
+        assert any("factread review" in n.message for n in app.said)
 
 
 def test_review_refuses_a_malformed_colleague_file_and_touches_mine(tmp_path, pair):  # noqa: F811
@@ -112,7 +113,7 @@ async def test_orphans_are_listed_in_the_review_panel(make_app, tmp_path):
                    for i in range(panel.options.option_count)]
         assert any(p.startswith("orphan") and "se firmó en junio" in p for p in prompts)
         assert "orphans: 1" in str(panel.header.render())
-        assert any("Orphan" in n.message for n in app._notifications)
+        assert any("Orphan" in n.message for n in app.said)
 
 
 def test_reviewing_my_own_file_is_refused(pair):  # noqa: F811

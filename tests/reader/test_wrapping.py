@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from annotations.segments import is_boundary
-from reader import layout
+from reader import wrapping as layout
 
 WORDS = st.lists(st.sampled_from(["a", "Moscú", "soldados", "11", "—", "«tratado»", " ", "  ",
                                   "muylargapalabrasinespacios" * 2, "🇷🇺", "e\u0301", "日本"]),

@@ -1,0 +1,297 @@
+"""What each action of the reading screen does, without the screen: the workbench holds
+the annotation file, its undo history and a review session, and answers plain questions
+("tag this range", "what is at offset N of article X", "accept the disagreement here")
+with plain ``Outcome``s that the app only has to show. Tested without Textual.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotations.anchoring import move_to_new_versions, unplaced_on
+from annotations.articles import Article
+from annotations.config import TagSpec
+from annotations.errors import FactreadError
+from annotations.history import History
+from annotations.model import Annotation
+from annotations.review import Item, ReviewSession
+from annotations.store import AnnotationStore, Change
+
+INFO, WARNING, ERROR = "information", "warning", "error"
+
+
+@dataclass
+class Outcome:
+    """What an action did, for the screen to show."""
+
+    message: str = ""
+    severity: str = INFO
+    title: str = ""
+    change: Change | None = None
+    """The change now on disk (repaint what it touched)."""
+    goto: tuple[str, int] | None = None
+    """(article SHA-256, offset) to bring into view."""
+    selected: tuple[int, int] | None = None
+    """A span of the article at ``goto`` to select."""
+
+    @property
+    def done(self) -> bool:
+        return self.change is not None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One piece of the status line: text and what kind of thing it is (the screen
+    chooses the look): user, file, place, anchor, selection, match, tag:NAME, theirs,
+    quote, note, links, linking."""
+
+    text: str
+    kind: str
+
+
+def innermost(anns: Sequence[Annotation]) -> Annotation | None:
+    return min(anns, key=lambda a: (a.end - a.start, -a.start), default=None)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@dataclass
+class Workbench:
+    store: AnnotationStore
+    tags: tuple[TagSpec, ...]
+    review: ReviewSession | None = None
+    history: History = field(init=False)
+    link_from: str | None = None
+    """The annotation a link starts from, between the two presses of ``l``."""
+    _follow: int = 0
+    _fold_problem: str | None = None
+
+    def __post_init__(self) -> None:
+        self.history = History(self.store)
+
+    # ------------------------------------------------------------------ asking
+    def at(self, sha: str, offset: int) -> Annotation | None:
+        """The innermost of my annotations covering ``offset``."""
+        return innermost(self.store.at(sha, offset))
+
+    def _under(self, sha: str, offset: int, what: str) -> Annotation | Outcome:
+        ann = self.at(sha, offset)
+        if ann is None:
+            return Outcome(f"No annotation under the cursor to {what}: ] and [ jump to one.",
+                           WARNING)
+        return ann
+
+    def status(self, sha: str, offset: int) -> list[Fact]:
+        """What the status line says about this place, most important first."""
+        facts: list[Fact] = []
+        if self.link_from is not None:
+            source = self.store.get(self.link_from)
+            if source is not None:
+                facts.append(Fact(f"LINKING from «{_cut(source.quote, 30)}»: go to the other "
+                                  "annotation and press l (Esc cancels)", "linking"))
+        if self.review is not None:
+            for other in self.review.theirs_overlapping(sha, offset, offset + 1):
+                facts += [Fact("theirs", "theirs"), Fact(other.tag, f"tag:{other.tag}"),
+                          Fact(f"by {other.annotator}", "dim")]
+        for ann in self.store.at(sha, offset):
+            facts += [Fact(ann.tag, f"tag:{ann.tag}"), Fact(f"«{_cut(ann.quote, 40)}»", "quote")]
+            if ann.note:
+                facts.append(Fact(f"note: {_cut(ann.note, 60)}", "note"))
+            if ann.links:
+                facts.append(Fact(f"links: {len(ann.links)}", "links"))
+        return facts
+
+    def unplaced(self, article: Article) -> list[Annotation]:
+        """Annotations of older versions of ``article`` that could not be moved onto it."""
+        return unplaced_on(self.store, article)
+
+    # ------------------------------------------------------------------ changing
+    def apply(self, change: Change, message: str = "") -> Outcome:
+        """Make ``change`` durable and undoable. A refusal (the disk, a rule) is said and
+        nothing is shown as made."""
+        try:
+            self.history.do(change)
+        except FactreadError as err:
+            return Outcome(str(err), ERROR, "Not saved")
+        if self.review is not None:
+            self.review.refresh(change)
+        return Outcome(message, change=change)
+
+    def tag(self, article: Article, selection: tuple[int, int] | None, tag: str) -> Outcome:
+        if selection is None:
+            return Outcome("Select text first: shift+arrows, v, s (sentence), / (search) or "
+                           "a mouse drag.", WARNING)
+        try:
+            change = self.store.prepare_add(article, selection[0], selection[1], tag)
+        except FactreadError as err:
+            return Outcome(str(err), ERROR, "Not saved")
+        outcome = self.apply(change)
+        if outcome.done:
+            outcome.goto = (article.sha256, selection[0])  # e, l or t act on it next
+        return outcome
+
+    def retag(self, ann_id: str, tag: str) -> Outcome:
+        ann = self.store.get(ann_id)
+        if ann is None or ann.tag == tag:
+            return Outcome()
+        return self.apply(self.store.prepare_update(ann_id, f"retag {tag}", tag=tag))
+
+    def delete(self, sha: str, offset: int) -> Outcome:
+        ann = self._under(sha, offset, "delete")
+        if isinstance(ann, Outcome):
+            return ann
+        return self.apply(self.store.prepare_delete(ann.id),
+                          f"Deleted a {ann.tag} annotation (ctrl+z undoes).")
+
+    def set_note(self, ann_id: str, note: str) -> Outcome:
+        current = self.store.get(ann_id)
+        if current is None or note == current.note:
+            return Outcome()
+        return self.apply(self.store.prepare_update(ann_id, "note", note=note))
+
+    def link(self, sha: str, offset: int) -> Outcome:
+        """``l`` here, then ``l`` there: links both ways (or unlinks two linked ones)."""
+        ann = self._under(sha, offset, "link")
+        if isinstance(ann, Outcome):
+            return ann
+        if self.link_from is None:
+            self.link_from = ann.id
+            return Outcome()
+        source, self.link_from = self.link_from, None
+        if source == ann.id:
+            return Outcome("Linking cancelled.")
+        if self.store.get(source) is None:
+            return Outcome()
+        unlink = source in ann.links
+        return self.apply(self.store.prepare_link(source, ann.id, unlink=unlink),
+                          "Unlinked." if unlink else "Linked both ways (L follows a link).")
+
+    def cancel_link(self) -> bool:
+        """Esc while linking; True if there was a link to cancel."""
+        was, self.link_from = self.link_from is not None, None
+        return was
+
+    def follow(self, sha: str, offset: int, open_shas: set[str]) -> Outcome:
+        """``L``: the next of the annotation's links, in turn."""
+        ann = self._under(sha, offset, "follow a link from")
+        if isinstance(ann, Outcome):
+            return ann
+        if not ann.links:
+            return Outcome("This annotation has no links: l on it, then l on another.",
+                           WARNING)
+        self._follow = (self._follow + 1) % len(ann.links)
+        target = self.store.get(ann.links[self._follow])
+        return self.go_to(target, open_shas) if target is not None else Outcome()
+
+    @staticmethod
+    def go_to(ann: Annotation, open_shas: set[str]) -> Outcome:
+        if ann.article_sha256 not in open_shas:
+            return Outcome(f"That annotation is in {ann.article}, which is not open.", WARNING)
+        return Outcome(goto=(ann.article_sha256, ann.start))
+
+    def jump(self, sha: str, offset: int, direction: int) -> Outcome:
+        """``]``/``[``: the next or previous annotation (in review: disagreement)."""
+        if self.review is not None:
+            item = self.review.step(sha, offset, direction)
+            if item is None:
+                return Outcome("No disagreements left to decide.")
+            return Outcome(goto=(item.article, item.start))
+        anns = self.store.for_article(sha)
+        if not anns:
+            return Outcome("No annotations in this article yet.")
+        if direction > 0:
+            index = bisect.bisect_right(anns, offset, key=lambda a: a.start)
+            target = anns[index % len(anns)]
+        else:
+            index = bisect.bisect_left(anns, offset, key=lambda a: a.start)
+            target = anns[(index - 1) % len(anns)]
+        return Outcome(goto=(sha, target.start))
+
+    def undo(self) -> Outcome:
+        return self._step(self.history.undo, "Nothing to undo.", "Undone")
+
+    def redo(self) -> Outcome:
+        return self._step(self.history.redo, "Nothing to redo.", "Redone")
+
+    def _step(self, step: Callable[[], Change | None], empty: str, done: str) -> Outcome:
+        try:
+            change = step()
+        except FactreadError as err:
+            return Outcome(str(err), ERROR, "Not saved")
+        if change is None:
+            return Outcome(empty)
+        if self.review is not None:
+            self.review.refresh(change)
+        return Outcome(f"{done}: {change.label.removeprefix('undo ')}", change=change)
+
+    # ------------------------------------------------------------------ review
+    def decide(self, sha: str, offset: int, decision: str) -> Outcome:
+        """``A`` accept theirs, ``R`` reject theirs, ``K`` keep mine, on the undecided
+        disagreement under the cursor."""
+        review = self.review
+        if review is None:
+            return Outcome("A, R and K decide on a colleague's annotations: factread review "
+                           "FILE.", WARNING)
+        item = review.item_at(sha, offset)
+        if item is None:
+            return Outcome("No undecided disagreement under the cursor: ] jumps to the next.",
+                           WARNING)
+        prepare: dict[str, Callable[[Item], Change]] = {
+            "accept": review.prepare_accept, "reject": review.prepare_reject,
+            "keep": review.prepare_keep}
+        try:
+            change = prepare[decision](item)
+        except FactreadError as err:
+            return Outcome(str(err), WARNING)
+        label = change.label
+        return self.apply(change, f"{label[:1].upper()}{label[1:]} ({item.kind}; ctrl+z "
+                                  "undoes).")
+
+    # ------------------------------------------------------------------ the file
+    def new_versions(self, articles: Sequence[Article]) -> Outcome:
+        """Articles edited on disk since they were annotated: their annotations follow
+        them (undoable); what cannot be placed is said."""
+        moved = move_to_new_versions(self.store, list(articles))
+        if not moved.moved and not moved.unplaced:
+            return Outcome()
+        outcome = self.apply(moved.change) if moved.change.pairs else Outcome()
+        if outcome.severity == ERROR:
+            return outcome
+        outcome.message = moved.message()
+        outcome.title = "Articles changed on disk"
+        outcome.severity = WARNING if moved.unplaced else INFO
+        return outcome
+
+    def fold(self) -> Outcome:
+        """Write the journal into the main file now (a copy taken then is current); a disk
+        that refuses is said once, not at every try."""
+        problem = self.store.fold()
+        said = problem is not None and problem != self._fold_problem
+        self._fold_problem = problem
+        if said:
+            return Outcome(f"{problem}; every change is safe in the journal beside it",
+                           WARNING, "Main file not updated")
+        return Outcome()
+
+    def citation(self, article: Article, span: tuple[int, int]) -> str:
+        """What ``y`` copies: the quote and where it comes from."""
+        quote = article.text[span[0]:span[1]]
+        return (f"“{quote}”\n— {article.title} ({article.name}, characters "
+                f"{span[0]}–{span[1]})")
+
+    def export(self, fmt: str, path: str) -> Outcome:
+        from annotations.export import export
+
+        target = Path(path).expanduser()
+        try:
+            result = export(self.store, fmt, target, tags=self.tags)
+        except (FactreadError, OSError) as err:
+            return Outcome(str(err), ERROR)
+        lines = result.warnings[:3]
+        lines.append(f"Exported {result.count} annotations to {target.resolve()}")
+        return Outcome("\n".join(lines), WARNING if result.warnings else INFO)
