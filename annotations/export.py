@@ -20,7 +20,16 @@ from annotations.store import AnnotationStore
 from annotations.text import json_text
 from annotations.w3c import collection, to_w3c
 
-FORMATS = ("csv", "w3c", "w3c-items", "brat", "jsonl")
+FORMATS: dict[str, tuple[str, str]] = {
+    "csv": ("CSV for spreadsheets (formula-safe)", "factread-export.csv"),
+    "w3c": ("W3C Web Annotation collection, JSON-LD", "factread-export.w3c.json"),
+    "w3c-items": ("W3C annotations as a plain array (Recogito, Annotorious)",
+                  "factread-export.items.json"),
+    "jsonl": ("JSON Lines, one annotation a line, lossless", "factread-export.jsonl"),
+    "brat": ("brat standoff: a directory of .txt and .ann with annotation.conf",
+             "factread-brat"),
+}
+"""Each format: what it is, and the file (or directory) the export screen proposes."""
 Progress = Callable[[int], None]
 """Called with the number of annotations written so far."""
 

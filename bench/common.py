@@ -79,7 +79,9 @@ def first_frame_s(command: list[str], cwd: Path, markers: list[str],
         quiet_since = t0
         while time.perf_counter() - t0 < 30:
             now = time.perf_counter()
-            if now - t0 > 1.5 and now - quiet_since > 0.4:
+            # Done once output has gone quiet; a slow start (a loaded machine, a large
+            # file opened before the first frame) is waited for, not taken for the end.
+            if chunks and now - t0 > 1.5 and now - quiet_since > 1.5:
                 break
             if select.select([master], [], [], 0.01)[0]:
                 try:

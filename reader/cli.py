@@ -370,12 +370,10 @@ def _build_review(p: argparse.ArgumentParser) -> None:
 
 
 def _build_export(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", required=True,
-                   choices=("csv", "w3c", "w3c-items", "brat", "jsonl"),
-                   help="csv (spreadsheets), w3c (a Web Annotation collection, JSON-LD), "
-                        "w3c-items (a plain array of Web Annotations: Recogito, Annotorious), "
-                        "brat (a directory of .txt/.ann with annotation.conf), jsonl (one "
-                        "record a line, lossless)")
+    from annotations.export import FORMATS
+
+    p.add_argument("--format", required=True, choices=list(FORMATS),
+                   help="; ".join(f"{fmt}: {what}" for fmt, (what, _) in FORMATS.items()))
     p.add_argument("--out", metavar="PATH",
                    help="file to write (directory for brat); default: standard output")
     p.add_argument("--article", metavar="NAME", help="only this article (file name)")

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.text_area import Edit, EditResult
 
 from annotations.config import TagSpec
+from annotations.export import FORMATS
 from annotations.text import display, display_line, undisplay
 
 MODAL_CSS = """
@@ -133,15 +134,6 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-EXPORT_FORMATS = (
-    ("csv", "CSV for spreadsheets (Excel-safe)", "factread-export.csv"),
-    ("w3c", "W3C Web Annotation JSON-LD", "factread-export.w3c.json"),
-    ("w3c-items", "W3C annotations as a plain array (Recogito)", "factread-export.items.json"),
-    ("jsonl", "JSON Lines, one annotation a line", "factread-export.jsonl"),
-    ("brat", "brat standoff: a directory of .txt and .ann", "factread-brat"),
-)
-
-
 class ExportScreen(ModalScreen[tuple[str, str] | None]):
     """Choose a format (Enter), edit the path, Enter exports; Esc cancels."""
 
@@ -151,9 +143,9 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text("Export annotations: choose a format, then the path", style="bold"))
-            yield OptionList(*(Option(Text(f"{fmt:<6} {label}"), id=fmt)
-                               for fmt, label, _ in EXPORT_FORMATS))
-            yield Input(value=EXPORT_FORMATS[0][2], id="export-path")
+            yield OptionList(*(Option(Text(f"{fmt:<9} {label}"), id=fmt)
+                               for fmt, (label, _) in FORMATS.items()))
+            yield Input(value=next(iter(FORMATS.values()))[1], id="export-path")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -161,10 +153,10 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
     def _format(self) -> str:
         options = self.query_one(OptionList)
         index = options.highlighted or 0
-        return EXPORT_FORMATS[index][0]
+        return list(FORMATS)[index]
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        defaults = {fmt: path for fmt, _, path in EXPORT_FORMATS}
+        defaults = {fmt: path for fmt, (_, path) in FORMATS.items()}
         path = self.query_one("#export-path", Input)
         if path.value in defaults.values():
             path.value = defaults[event.option.id or "csv"]

@@ -139,3 +139,30 @@ def test_a_csv_cell_with_anything_in_it(tmp_path_factory, sample, data):
     path = tmp / "hostile.csv"
     path.write_text(out.getvalue(), encoding="utf-8")
     check_import(tmp, sample, path)
+
+
+@SETTINGS
+@given(st.data())
+def test_the_fast_record_check_and_the_one_that_names_the_problem_agree(tmp_path_factory, sample,
+                                                                      data):
+    """``is_valid_record`` (opening 300,000 annotations) and ``_checked`` (naming what is
+    wrong) are two spellings of one rule: for any record, both accept or both refuse."""
+    from annotations.model import FIELDS, _checked, create, is_valid_record
+
+    article = sample[0]
+    good = create(text=article.text, article_sha256=article.sha256, article=article.name,
+                  start=10, end=30, tag="claim", annotator="ana", note="nota").to_dict()
+    record = dict(good)
+    for name in data.draw(st.lists(st.sampled_from(FIELDS), max_size=3, unique=True)):
+        record[name] = data.draw(json_values | st.sampled_from(
+            [good[name], 0, 31, "", "x" * 33, "2026-02-30T10:00:00Z", "2024-02-29T10:00:00Z",
+             "a/b.txt", "a\u202eb", "\ud800", [], ["not-a-uuid"], article.text[10:30]]))
+    for text in (article.text, None):
+        if text is not None and record.get("article_sha256") != article.sha256:
+            continue  # with the text, the caller found the article by this very SHA-256
+        try:
+            _checked(record, "r", text)
+            slow = True
+        except InputError:
+            slow = False
+        assert is_valid_record(record, text) == slow, (record, text)

@@ -510,3 +510,16 @@ async def test_a_file_that_fails_to_open_ends_the_screen_with_exit_1(db, sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(0.3)
     assert app.return_code == 1 and "pid 42" in app.startup_error
+
+
+async def test_a_keys_entry_naming_no_action_is_reported_with_the_valid_ids(make_app, sample):
+    from reader.actions import keymap_problems, registry
+
+    app = make_app(sample[:1], keymap={"undoo": "ctrl+u"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        (said,) = [n for n in app.said if n.title == "Config"]
+        assert said.message.startswith("config [keys]: 'undoo' is no action id (the ids: ")
+        assert "undo" in said.message and "tag-claim" in said.message
+    (line,) = keymap_problems({"undoo": "x"}, registry(()))
+    assert "'undoo'" in line and "review-accept" in line

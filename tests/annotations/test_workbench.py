@@ -1,0 +1,137 @@
+"""The reading screen's decisions, asked of the workbench without any screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotations.articles import Article
+from annotations.config import DEFAULT_TAGS
+from annotations.store import AnnotationStore
+from annotations.workbench import ERROR, WARNING, Workbench
+
+TEXT = ("Rusia no ha confirmado la presencia de tropas. Zelenski afirmó que Corea del Norte "
+        "envió 11 mil soldados a Kursk. El tratado se firmó en junio en Pyongyang.\n")
+OTHER = "Según Seúl, entre 3,000 y 12,000 soldados norcoreanos están en Kursk.\n"
+
+
+def span(text: str, phrase: str) -> tuple[int, int]:
+    start = text.index(phrase)
+    return start, start + len(phrase)
+
+
+@pytest.fixture
+def bench(db):
+    store = AnnotationStore(db, "ana")
+    yield Workbench(store, DEFAULT_TAGS)
+    store.close()
+
+
+A, B = Article.from_text("a.txt", TEXT), Article.from_text("b.txt", OTHER)
+
+
+def test_tag_needs_a_selection_and_lands_on_the_new_annotation(bench):
+    assert bench.tag(A, None, "claim").severity == WARNING
+    done = bench.tag(A, span(TEXT, "11 mil soldados"), "claim")
+    assert done.done and done.goto == (A.sha256, TEXT.index("11 mil"))
+    assert bench.at(A.sha256, TEXT.index("mil")).quote == "11 mil soldados"
+    assert [f.text for f in bench.status(A.sha256, TEXT.index("mil"))] == [
+        "claim", "«11 mil soldados»"]
+
+
+def test_the_innermost_annotation_is_the_one_under_the_cursor(bench):
+    bench.tag(A, span(TEXT, "envió 11 mil soldados a Kursk"), "claim")
+    bench.tag(A, span(TEXT, "11 mil"), "contradiction")
+    assert bench.at(A.sha256, TEXT.index("mil")).tag == "contradiction"
+    assert bench.at(A.sha256, TEXT.index("Kursk")).tag == "claim"
+
+
+def test_link_in_two_steps_across_articles_follow_and_unlink(bench):
+    bench.tag(A, span(TEXT, "11 mil soldados"), "claim")
+    bench.tag(B, span(OTHER, "entre 3,000 y 12,000"), "contradiction")
+    here, there = (A.sha256, TEXT.index("11 mil")), (B.sha256, OTHER.index("entre"))
+    first = bench.link(*here)
+    assert not first.done and bench.link_from is not None
+    assert bench.status(*here)[0].text.startswith("LINKING from «11 mil soldados»")
+    linked = bench.link(*there)
+    assert linked.done and linked.message.startswith("Linked both ways")
+    a, b = bench.at(*here), bench.at(*there)
+    assert a.links == (b.id,) and b.links == (a.id,)
+    assert bench.follow(*here, {A.sha256, B.sha256}).goto == (B.sha256, b.start)
+    assert "not open" in bench.follow(*here, {A.sha256}).message
+    bench.link(*here)
+    assert bench.link(*there).message == "Unlinked." and bench.at(*here).links == ()
+    bench.link(*here)
+    assert bench.cancel_link() and bench.link_from is None
+
+
+def test_jump_wraps_and_undo_redo_say_what_they_did(bench):
+    assert bench.jump(A.sha256, 0, 1).message == "No annotations in this article yet."
+    bench.tag(A, span(TEXT, "Rusia"), "claim")
+    bench.tag(A, span(TEXT, "Kursk"), "claim")
+    assert bench.jump(A.sha256, 0, 1).goto == (A.sha256, TEXT.index("Kursk"))
+    assert bench.jump(A.sha256, TEXT.index("Kursk"), 1).goto == (A.sha256, 0)
+    assert bench.jump(A.sha256, 0, -1).goto == (A.sha256, TEXT.index("Kursk"))
+    assert bench.undo().message == "Undone: tag claim"
+    assert len(bench.store) == 1
+    assert bench.redo().message == "Redone: tag claim" and len(bench.store) == 2
+    assert bench.redo().message == "Nothing to redo."
+
+
+def test_delete_retag_and_note_of_what_is_under_the_cursor(bench):
+    where = (A.sha256, TEXT.index("Kursk"))
+    assert "No annotation under the cursor" in bench.delete(*where).message
+    bench.tag(A, span(TEXT, "Kursk"), "claim")
+    ann = bench.at(*where)
+    assert bench.retag(ann.id, "claim").change is None  # the same tag: nothing to do
+    assert bench.retag(ann.id, "unverified").done and bench.at(*where).tag == "unverified"
+    assert bench.set_note(ann.id, "¿qué fuente?").done
+    assert bench.set_note(ann.id, "\ud800").severity == ERROR  # refused, not stored
+    assert bench.at(*where).note == "¿qué fuente?"
+    assert bench.delete(*where).message.startswith("Deleted a unverified annotation")
+
+
+def test_decisions_outside_review_explain_themselves(bench):
+    assert "factread review" in bench.decide(A.sha256, 0, "accept").message
+
+
+def test_review_decisions_through_the_workbench(tmp_path):
+    from annotations.review import ReviewSession
+
+    with AnnotationStore(tmp_path / "theirs.json", "bob") as theirs:
+        theirs.add(A, *span(TEXT, "11 mil soldados"), "contradiction", "Kiev dice 10 mil")
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        mine.add(A, *span(TEXT, "11 mil soldados"), "claim", "según Zelenski")
+        review = ReviewSession(mine, AnnotationStore(tmp_path / "theirs.json", "x",
+                                                     read_only=True))
+        bench = Workbench(mine, DEFAULT_TAGS, review)
+        where = (A.sha256, TEXT.index("11 mil"))
+        assert bench.jump(A.sha256, 0, 1).goto == where
+        done = bench.decide(*where, "accept")
+        assert done.message.startswith("Accepted their tag: my claim is now contradiction")
+        assert bench.jump(A.sha256, 0, 1).message == "No disagreements left to decide."
+        bench.undo()
+        assert bench.decide(*where, "keep").message.startswith("Kept mine")
+        assert "No undecided disagreement" in bench.decide(*where, "reject").message
+
+
+def test_citation_and_export(bench, tmp_path):
+    bench.tag(A, span(TEXT, "11 mil soldados"), "claim")
+    assert bench.citation(A, span(TEXT, "11 mil soldados")) == (
+        f"“11 mil soldados”\n— {A.title} (a.txt, characters 89–104)")
+    done = bench.export("csv", str(tmp_path / "x.csv"))
+    assert done.message == f"Exported 1 annotations to {tmp_path / 'x.csv'}"
+    assert bench.export("csv", str(tmp_path / "none" / "x.csv")).severity == ERROR
+
+
+def test_a_full_disk_is_an_error_outcome_and_nothing_changes(bench, monkeypatch):
+    import errno
+
+    from annotations import storage
+
+    def full(fd: int, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "write", full)
+    refused = bench.tag(A, span(TEXT, "Kursk"), "claim")
+    assert (refused.severity, refused.title, refused.done) == (ERROR, "Not saved", False)
+    assert "disk full: the change was not saved" in refused.message and len(bench.store) == 0
