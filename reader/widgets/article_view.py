@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.cells import cell_len
@@ -48,16 +50,30 @@ EAGER = 20_000
 BAR = 1
 """Columns at the right edge showing the scroll position. Drawn with the rows, because
 Textual's own scrollbar cost 2 ms of the ~10 ms a page down may take."""
-SELECTION = Style(bgcolor="#5f5fd7", color="#ffffff")
-OVERLAP = Style(underline=True, bold=True)
-CURSOR = Style(reverse=True)
-CURSOR_UNFOCUSED = Style(underline=True)
+CACHED_ROWS = 4000
+"""Rendered rows kept (least recently painted dropped first): a few screens of any size."""
+
+
+@dataclass(frozen=True)
+class Looks:
+    """The view's component styles (``COMPONENT_CLASSES``, set in factread.tcss), read
+    once per style change instead of on every painted segment."""
+
+    selection: Style
+    overlap: Style
+    cursor: Style
+    cursor_unfocused: Style
+    unknown_tag: Style
 
 
 class ArticleView(ScrollView, can_focus=True):
     """The reading surface of one pane."""
 
     ALLOW_SELECT = False  # our own selection, not Textual's copy-selection
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "article-view--selection", "article-view--overlap", "article-view--cursor",
+        "article-view--cursor-unfocused", "article-view--unknown-tag"}
+    """Styled in factread.tcss, so that a theme or a user's CSS changes them."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings(VIEW_ACTIONS, on_view=True)
 
@@ -89,7 +105,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._rows = Rows([0], [0], 0)
         self._wrapped_to = len(article.text)
         """Rows exist for the text up to here; the rest is wrapped just after a frame."""
-        self._cache: dict[int, Strip] = {}
+        self._cache: OrderedDict[int, Strip] = OrderedDict()
+        """Rendered rows, least recently painted first."""
+        self._looks: Looks | None = None
         self._folded: FoldedText | None = None
         self.matches: list[tuple[int, int]] = []
         self.search_query = ""
@@ -395,11 +413,12 @@ class ArticleView(ScrollView, can_focus=True):
             cached = self._cache.get(row)
             if cached is not None:
                 strip = cached
+                self._cache.move_to_end(row)
             else:
-                if len(self._cache) > 4000:
-                    self._cache.clear()
                 strip = self._render_row(row)
                 self._cache[row] = strip
+                while len(self._cache) > CACHED_ROWS:
+                    self._cache.popitem(last=False)
         track, thumb = self._bar_cells()
         top, bottom = self._thumb_rows or self._thumb()
         # Not Strip.join: it measures every segment again; both lengths are known here.
@@ -431,15 +450,33 @@ class ArticleView(ScrollView, can_focus=True):
             self._base = self.rich_style  # costly to compute; changes only with CSS
         return self._base
 
+    @property
+    def cached_rows(self) -> list[int]:
+        """The rows kept rendered, least recently painted first."""
+        return list(self._cache)
+
+    def _component_looks(self) -> Looks:
+        if self._looks is None:
+            def get(name: str) -> Style:
+                return self.get_component_rich_style(f"article-view--{name}", partial=True)
+
+            self._looks = Looks(get("selection"), get("overlap"), get("cursor"),
+                                get("cursor-unfocused"), get("unknown-tag"))
+        return self._looks
+
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._base = None
+        self._looks = None
         self._bar = None
         self._cache.clear()
 
     def _render_row(self, row: int) -> Strip:
         start, end = self._rows.starts[row], self._rows.ends[row]
         base = self._base_style()
+        looks = self._component_looks()
+        fill = self.tag_styles.fill
+        cursor_look = looks.cursor if self.has_focus else looks.cursor_unfocused
         width = self._rows.width
         mine = self.mine(start, max(end, start + 1))
         theirs = self.theirs(start, max(end, start + 1)) if self.theirs else []
@@ -462,20 +499,20 @@ class ArticleView(ScrollView, can_focus=True):
             covering = [x for x in mine if x.start <= a < x.end]
             if covering:
                 inner = min(covering, key=lambda x: x.end - x.start)
-                style = style + self.tag_styles.of(inner.tag)
+                style = style + fill.get(inner.tag, looks.unknown_tag)
                 if len(covering) > 1:
-                    style = style + OVERLAP
+                    style = style + looks.overlap
             for other in theirs:
                 if other.start <= a < other.end:
-                    colour = self.tag_styles.of(other.tag).bgcolor
+                    colour = fill.get(other.tag, looks.unknown_tag).bgcolor
                     style = style + Style(underline=True, color=colour if not covering else None)
                     break
             if sel and sel[0] <= a < sel[1]:
-                style = style + SELECTION
+                style = style + looks.selection
             if a == cursor:
-                style = style + (CURSOR if self.has_focus else CURSOR_UNFOCUSED)
+                style = style + cursor_look
             segments.append(Segment(self._shown[a:b], style))
         if cursor == end and (row + 1 == len(self._rows) or self._rows.starts[row + 1] > end):
-            segments.append(Segment(" ", base + (CURSOR if self.has_focus else CURSOR_UNFOCUSED)))
+            segments.append(Segment(" ", base + cursor_look))
         strip = Strip(segments)
         return strip.crop_extend(0, width, base)
