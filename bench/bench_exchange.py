@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     args = parser.parse_args()
     repeat = 2 if args.quick else 3
-    with tempfile.TemporaryDirectory(dir=".") as tmp_name:
+    with tempfile.TemporaryDirectory(dir=".", prefix=".bench-") as tmp_name:
         tmp = Path(tmp_name).resolve()
         articles = big_articles()
         source = tmp / "source.json"

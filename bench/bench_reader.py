@@ -146,7 +146,7 @@ def main() -> None:
                         help="measure only the first frame")
     args = parser.parse_args()
     presses = 15 if args.quick else 60
-    with tempfile.TemporaryDirectory(dir=".") as tmp_name:
+    with tempfile.TemporaryDirectory(dir=".", prefix=".bench-") as tmp_name:
         tmp = Path(tmp_name).resolve()
         big = big_articles(1, 1_000_000)[0]
         (tmp / big.name).write_text(big.text, encoding="utf-8")

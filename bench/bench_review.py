@@ -73,7 +73,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     repeat = 3 if args.quick else 7
-    with tempfile.TemporaryDirectory(dir=".") as tmp_name:
+    with tempfile.TemporaryDirectory(dir=".", prefix=".bench-") as tmp_name:
         tmp = Path(tmp_name).resolve()
         build_file(tmp / "mine.json", big_articles(), 10_000)
         mine = AnnotationStore(tmp / "mine.json", "ana")

@@ -75,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(dir=".") as tmp:
+    with tempfile.TemporaryDirectory(dir=".", prefix=".bench-") as tmp:
         bench(Path(tmp), 10_000, 50 if args.quick else 300, 3 if args.quick else 5)
         bench(Path(tmp), 100_000, 20 if args.quick else 100, 3 if args.quick else 5)
 

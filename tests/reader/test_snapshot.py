@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from annotations.store import AnnotationStore
+from tests.annotations.test_review import pair  # noqa: F401 (fixture)
 
 
 def annotate(store: AnnotationStore, sample) -> None:
@@ -34,3 +35,86 @@ def test_eighty_by_twenty_four(snap_compare, make_app, sample, db):
     annotate(store, sample)
     app = make_app(sample, store=store)
     assert snap_compare(app, terminal_size=(80, 24), press=["3"])
+
+
+def annotated_app(make_app, sample, db):
+    store = AnnotationStore(db, "tester")
+    annotate(store, sample)
+    a, b = store.all()[0], store.for_article(sample[3].sha256)[0]
+    store.apply(store.prepare_link(a.id, b.id))
+    store.apply(store.prepare_update(a.id, "note", note="Zelenski: 11 mil; Seúl: 3,000-12,000"))
+    return make_app(sample, store=store)
+
+
+def test_annotations_at_200_by_50(snap_compare, make_app, sample, db):
+    # ] lands on the first annotation: the status line describes it, note and link.
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(200, 50),
+                        press=["right_square_bracket"])
+
+
+def test_annotations_at_80_by_24(snap_compare, make_app, sample, db):
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(80, 24),
+                        press=["right_square_bracket", "right_square_bracket"])
+
+
+def test_the_panel_open(snap_compare, make_app, sample, db):
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(200, 50),
+                        press=["a"])
+
+
+def test_the_panel_open_at_80_by_24(snap_compare, make_app, sample, db):
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(80, 24),
+                        press=["3", "a"])
+
+
+def test_the_search_prompt(snap_compare, make_app, sample, db):
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(200, 50),
+                        press=["slash", *"moscu"])
+
+
+def test_a_selected_match(snap_compare, make_app, sample, db):
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(200, 50),
+                        press=["slash", *"kursk", "enter"])
+
+
+def test_the_note_editor(snap_compare, make_app, sample, db):
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(120, 40),
+                        press=["right_square_bracket", "e"])
+
+
+def test_the_tag_picker(snap_compare, make_app, sample, db):
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(120, 40),
+                        press=["right_square_bracket", "t"])
+
+
+def test_the_article_picker(snap_compare, make_app, sample, db):
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(120, 40),
+                        press=["o"])
+
+
+def test_the_export_screen(snap_compare, make_app, sample, db):
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(120, 40),
+                        press=["E"])
+
+
+def test_the_help_screen(snap_compare, make_app, sample, db):
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(120, 40),
+                        press=["question_mark"])
+
+
+def review_app(make_app, mine_path, theirs_path):
+    from annotations.review import ReviewSession
+
+    mine = AnnotationStore(mine_path, "ana")
+    session = ReviewSession(mine, AnnotationStore(theirs_path, "x", read_only=True))
+    return make_app([], store=mine, review=session)
+
+
+def test_review_at_160_columns(snap_compare, make_app, pair):  # noqa: F811
+    assert snap_compare(review_app(make_app, *pair), terminal_size=(160, 40),
+                        press=["right_square_bracket"])
+
+
+def test_review_at_80_columns(snap_compare, make_app, pair):  # noqa: F811
+    assert snap_compare(review_app(make_app, *pair), terminal_size=(80, 24),
+                        press=["right_square_bracket"])
