@@ -6,6 +6,7 @@ back to offsets in the original text.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from functools import lru_cache
 
@@ -90,3 +91,15 @@ class FoldedText:
         if self._origin is None:
             return start, end
         return self._origin[start], self._origin[end - 1] + 1
+
+
+def next_match(matches: list[tuple[int, int]], selection: tuple[int, int] | None, cursor: int,
+               *, backwards: bool = False, here: bool = False) -> tuple[int, int]:
+    """The match after the selection (or the cursor; ``here``: one starting at the cursor
+    counts), or before it ``backwards``, wrapping around. ``matches`` is sorted, not empty."""
+    if backwards:
+        last = selection[0] if selection else cursor
+        before = [m for m in matches if m[0] < last]
+        return before[-1] if before else matches[-1]
+    first = selection[0] + 1 if selection else cursor + (0 if here else 1)
+    return matches[bisect.bisect_left(matches, (first, -1)) % len(matches)]

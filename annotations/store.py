@@ -50,6 +50,15 @@ class Change:
     reviews: tuple[tuple[str, str | None, str | None], ...] = field(default=())
     """(a colleague's annotation id, decision before, decision after) when reviewing."""
 
+    def spans(self) -> dict[str, list[tuple[int, int]]]:
+        """Article SHA-256 to the spans the change touched, before and after."""
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for pair in self.pairs:
+            for ann in pair:
+                if ann is not None:
+                    spans.setdefault(ann.article_sha256, []).append((ann.start, ann.end))
+        return spans
+
     def inverted(self) -> Change:
         return Change(tuple((after, before) for before, after in reversed(self.pairs)),
                       f"undo {self.label}", (),

@@ -18,11 +18,10 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
-from textual.containers import HorizontalScroll
+from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from annotations.articles import LoadResult
 from annotations.config import TagSpec, load_keys, load_tags
@@ -31,22 +30,21 @@ from annotations.model import Annotation
 from annotations.text import display_line
 from reader.actions import (
     APP_ACTIONS,
-    ActionSpec,
     bindings,
     key_bar,
     keymap_problems,
     registry,
     tag_actions,
 )
+from reader.clipboard import copy_text
+from reader.dialogs import Dialogs
 from reader.widgets.article_view import ArticleView
 from reader.widgets.keybar import KeyBar
-from reader.widgets.pane import ArticlePane
+from reader.widgets.pane import MIN_PANE, ArticlePane, PaneRow
 from reader.widgets.panel import AnnotationPanel
-from reader.widgets.status import StatusLine
+from reader.widgets.search_box import SearchBox
+from reader.widgets.status import StatusLine, fact_parts
 from reader.widgets.tagstyles import TagStyles
-
-MIN_PANE = 30
-"""Narrowest readable column; fewer panes are shown side by side below it."""
 
 if TYPE_CHECKING:  # the rest is imported when first needed, after the first frame
     from annotations.review import ReviewSession
@@ -72,7 +70,7 @@ class Notice:
     severity: str = "information"
 
 
-class FactreadApp(App[int]):
+class FactreadApp(Dialogs, App[int]):
     CSS_PATH = "factread.tcss"
     TITLE = "factread"
     ENABLE_COMMAND_PALETTE = True
@@ -109,7 +107,7 @@ class FactreadApp(App[int]):
             self.panes.append(ArticlePane(number, view))
         self._key_overrides = keymap or {}
         self._panel = AnnotationPanel()
-        self._search_box = Input(placeholder="search (case and accents ignored)", id="search")
+        self._search_box = SearchBox()
         self._status = StatusLine()
         self._review_panel: ReviewPanel | None = None
         if review is not None:
@@ -130,10 +128,7 @@ class FactreadApp(App[int]):
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
-        panes = HorizontalScroll(id="panes")
-        panes.can_focus = False  # Tab moves between articles, not onto their container
-        with panes:
-            yield from self.panes
+        with PaneRow(self.panes):
             if not self.panes:
                 yield Static(Text("No article could be opened: see the messages."),
                              id="empty")
@@ -244,10 +239,7 @@ class FactreadApp(App[int]):
         self._size_panes()
 
     def _size_panes(self) -> None:
-        """As many panes as fit at MIN_PANE columns share the width; the rest are one
-        scroll (or Tab, a number, o) away."""
-        if not self.panes:
-            return
+        """Share the width left by the panels among the panes."""
         panel = self._panel
         available = self.size.width - (panel.outer_size.width if panel.display else 0)
         if self._review_panel is not None:
@@ -257,16 +249,8 @@ class FactreadApp(App[int]):
             panel_width = max(MIN_WIDTH, min(WIDTH, available - MIN_PANE))
             self._review_panel.styles.width = panel_width
             available -= panel_width
-        shown = max(1, min(len(self.panes), available // MIN_PANE))
-        width = max(MIN_PANE, available // shown)
-        for index, pane in enumerate(self.panes):
-            last = index == shown - 1 and shown == len(self.panes)
-            pane.styles.width = width + (available - width * shown if last else 0)
-        # When some panes are scrolled out, the row of panes is exactly as wide as those
-        # shown: the columns left over stay blank instead of showing a sliver of the next.
-        container = self.panes[0].parent
-        if isinstance(container, HorizontalScroll):
-            container.styles.width = "1fr" if shown == len(self.panes) else width * shown
+        for row in self.query(PaneRow):
+            row.fit(available)
 
     @property
     def view(self) -> ArticleView | None:
@@ -286,10 +270,6 @@ class FactreadApp(App[int]):
         if message.view is self._current:
             self._refresh_status()
 
-    _FACT_STYLES: ClassVar[dict[str, str]] = {
-        "linking": "bold magenta", "theirs": "underline", "dim": "dim", "quote": "",
-        "note": "italic", "links": "bold"}
-
     def _refresh_status(self) -> None:
         if self.bench is None:
             return
@@ -297,23 +277,9 @@ class FactreadApp(App[int]):
         parts: list[tuple[str, str | Style]] = [
             (f" {self.store.annotator} ", "bold reverse"), (f" {self.store.path.name} ", "dim")]
         if view is not None:
-            parts.append((f" {view.article.name} @{view.cursor}", ""))
-            sel = view.selection
-            if view.sticky:
-                parts.append((" ANCHOR", "bold yellow"))
-            if sel:
-                parts.append((f" sel {sel[1] - sel[0]}", "bold"))
-                index = view.match_index()
-                if index:
-                    parts.append((f" match {index}/{len(view.matches)}", "bold green"))
-            for fact in self.bench.status(view.article.sha256, view.cursor):
-                if fact.kind.startswith("tag:"):
-                    parts.append(("  ", ""))
-                    parts.append((f" {fact.text} ", self.tag_styles.of(fact.kind[4:])))
-                else:
-                    text = f"  {fact.text} " if fact.kind in ("theirs", "linking") \
-                        else f" {fact.text}"
-                    parts.append((text, self._FACT_STYLES.get(fact.kind, "")))
+            parts += view.place_parts()
+            parts += fact_parts(self.bench.status(view.article.sha256, view.cursor),
+                                self.tag_styles)
         self._status.show(parts)
 
     def _refresh_counts(self) -> None:
@@ -353,11 +319,7 @@ class FactreadApp(App[int]):
         assert outcome.change is not None
         if self.review is not None:
             self._refresh_review()
-        spans: dict[str, list[tuple[int, int]]] = {}
-        for pair in outcome.change.pairs:
-            for ann in pair:
-                if ann is not None:
-                    spans.setdefault(ann.article_sha256, []).append((ann.start, ann.end))
+        spans = outcome.change.spans()
         for view in self.views:
             if view.article.sha256 in spans:
                 view.repaint_spans(spans[view.article.sha256])
@@ -392,36 +354,9 @@ class FactreadApp(App[int]):
                      severity="warning")
         return ann
 
-    def action_retag(self) -> None:
-        from reader.screens import PickScreen, tag_items
-
-        ann = self._under_cursor("retag")
-        if ann is None:
-            return
-
-        def chosen(tag: str | None) -> None:
-            if tag and self.store.get(ann.id) == ann:
-                self._show_outcome(self.workbench.retag(ann.id, tag))
-
-        self.push_screen(PickScreen("Change the tag to…", tag_items(self.tags),
-                                    {t.key: t.name for t in self.tags}, ann.tag), chosen)
-
     def action_delete(self) -> None:
         if (here := self._here()) is not None:
             self._show_outcome(self.workbench.delete(here[1], here[2]))
-
-    def action_edit_note(self) -> None:
-        from reader.screens import NoteScreen
-
-        ann = self._under_cursor("write a note on")
-        if ann is None:
-            return
-
-        def saved(note: str | None) -> None:
-            if note is not None:
-                self._show_outcome(self.workbench.set_note(ann.id, note))
-
-        self.push_screen(NoteScreen(f"Note on {ann.tag} «{ann.quote[:50]}»", ann.note), saved)
 
     def action_link(self) -> None:
         if (here := self._here()) is not None:
@@ -456,21 +391,7 @@ class FactreadApp(App[int]):
             if ann is None:
                 return
             span = (ann.start, ann.end)
-        self.copy_text(self.workbench.citation(view.article, span))
-
-    def copy_text(self, text: str) -> str:
-        """Copy with pyperclip where a system clipboard exists, else OSC 52; say which."""
-        import pyperclip
-
-        try:
-            pyperclip.copy(text)
-            how = "Copied to the system clipboard."
-        except pyperclip.PyperclipException:
-            self.copy_to_clipboard(text)
-            how = ("No system clipboard here: copied through the terminal (OSC 52), which "
-                   "works where the terminal allows it.")
-        self.say(how)
-        return how
+        self.say(copy_text(self, self.workbench.citation(view.article, span)))
 
     def action_toggle_panel(self) -> None:
         panel = self._panel
@@ -501,42 +422,20 @@ class FactreadApp(App[int]):
         self._show_outcome(self.workbench.go_to(ann, {v.article.sha256 for v in self.views}))
 
     def action_search(self) -> None:
-        if self.view is None:
-            return
-        search = self._search_box
-        search.placeholder = f"search {display_line(self.view.article.title)[:40]} " \
-                             "(case and accents ignored)"
-        search.display = True
-        search.value = self.view.search_query
-        search.focus()
+        if self.view is not None:
+            self._search_box.open_on(self.view)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "search":
-            return
-        event.input.display = False
-        view = self.view
-        if view is None:
-            return
-        view.focus()
-        if event.value:
-            self._search(view, event.value, backwards=False, here=True)
+    def on_search_box_no_match(self, message: SearchBox.NoMatch) -> None:
+        self.say(f"No match for «{message.query_text}» in {message.view.article.title}.",
+                 severity="warning")
 
     def on_key(self, event: events.Key) -> None:
         if event.key != "escape":
             return
-        if self._search_box.has_focus:
-            self._search_box.display = False
-            if self.view is not None:
-                self.view.focus()
-        elif self._panel.has_focus_within:
+        if self._panel.has_focus_within:
             self.action_toggle_panel()
         elif self.bench is not None and self.bench.cancel_link():
             self._refresh_status()
-
-    def _search(self, view: ArticleView, query: str, backwards: bool, *,
-                here: bool = False) -> None:
-        if not view.search(query, backwards=backwards, here=here):
-            self.say(f"No match for «{query}» in {view.article.title}.", severity="warning")
 
     def action_search_step(self, backwards: bool) -> None:
         view = self.view
@@ -545,7 +444,7 @@ class FactreadApp(App[int]):
         if not view.search_query:
             self.say("Search first with /.")
             return
-        self._search(view, view.search_query, backwards)
+        self._search_box.run_search(view, view.search_query, backwards=backwards)
 
     def action_next_pane(self, step: int) -> None:
         if self.views:
@@ -555,42 +454,6 @@ class FactreadApp(App[int]):
     def action_goto_pane(self, number: int) -> None:
         if number <= len(self.views):
             self.views[number - 1].focus()
-
-    def action_pick_article(self) -> None:
-        from reader.screens import PickScreen
-
-        items = [(str(n), Text.assemble((f" {n} ", "bold"), " " + display_line(v.article.title),
-                                        (f"  {display_line(v.article.name)}", "dim")))
-                 for n, v in enumerate(self.views, start=1)]
-
-        def chosen(number: str | None) -> None:
-            if number:
-                self.action_goto_pane(int(number))
-
-        self.push_screen(PickScreen("Go to article", items), chosen)
-
-    def action_export(self) -> None:
-        from reader.screens import ExportScreen
-
-        def chosen(answer: tuple[str, str] | None) -> None:
-            if answer is not None:
-                self._show_outcome(self.workbench.export(*answer), timeout=10)
-
-        self.push_screen(ExportScreen(), chosen)
-
-    def action_help(self) -> None:
-        from reader.screens import HelpScreen
-
-        self.push_screen(HelpScreen(self.key_rows()))
-
-    def key_rows(self) -> list[tuple[str, str, str]]:
-        """(keys, title, id) of every action, for the help screen."""
-        return [(self.key_display(spec), spec.title, spec.id) for spec in self.actions]
-
-    def key_display(self, spec: ActionSpec, *, first: bool = False) -> str:
-        """The keys an action answers to now (a remap in the config wins), for people."""
-        keys = [k.strip() for k in self._key_overrides.get(spec.id, spec.keys).split(",")]
-        return ", ".join(self.get_key_display(Binding(k, "")) for k in keys[:1 if first else None])
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """The actions by name, with the keys they are bound to now (remaps included)."""

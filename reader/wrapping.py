@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 
-from annotations.segments import next_boundary
+from annotations.segments import next_boundary, next_word, prev_boundary, prev_word
 
 _TOKEN = re.compile(r"\S+\s*|\s+")
 
@@ -44,6 +44,25 @@ class Rows:
 
     def row_of(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def column_of(self, shown: str, offset: int) -> int:
+        """The screen column of ``offset`` in its row (``shown``: the display text)."""
+        return cell_len(shown[self.starts[self.row_of(offset)]:offset])
+
+    def offset_at(self, text: str, shown: str, row: int, col: int) -> int:
+        """The offset of the grapheme at screen column ``col`` of ``row`` (clamped)."""
+        row = max(0, min(row, len(self) - 1))
+        start, end = self.starts[row], self.ends[row]
+        used = 0
+        i = start
+        while i < end:
+            j = next_boundary(text, i)
+            width = cell_len(shown[i:j])
+            if used + width > col:
+                return i
+            used += width
+            i = j
+        return end
 
     def extend(self, more: Rows) -> None:
         """Append the rows of the text that follows (wrapped at the same width)."""
@@ -111,3 +130,29 @@ def _wrap_paragraph(para: str, base: int, width: int, starts: list[int], ends: l
         used += len(token) - len(word)
     starts.append(base + row_start)
     ends.append(base + len(para))
+
+
+def move_target(how: str, text: str, rows: Rows, cursor: int) -> int | None:
+    """Where a movement that does not depend on the screen's height takes the cursor:
+    by grapheme, word, row end or article end. None for up, down and the page keys."""
+    if how == "left":
+        return prev_boundary(text, cursor)
+    if how == "right":
+        return next_boundary(text, cursor)
+    if how == "word":
+        return next_word(text, cursor)
+    if how == "back":
+        return prev_word(text, cursor)
+    if how == "home":
+        return rows.starts[rows.row_of(cursor)]
+    if how == "end":
+        row = rows.row_of(cursor)
+        target = rows.ends[row]
+        if row + 1 < len(rows) and rows.starts[row + 1] == target:
+            target = prev_boundary(text, target)  # stay on this row
+        return target
+    if how == "top":
+        return 0
+    if how == "bottom":
+        return len(text)
+    return None

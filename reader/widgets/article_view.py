@@ -7,14 +7,10 @@ through ``annotations.text.display`` and into ``Segment``s: never markup.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -26,19 +22,17 @@ from textual.strip import Strip
 
 from annotations.articles import Article
 from annotations.model import Annotation
-from annotations.search import FoldedText
+from annotations.search import FoldedText, next_match
 from annotations.segments import (
     next_boundary,
-    next_word,
-    prev_boundary,
-    prev_word,
     sentence_at,
     snap,
 )
 from annotations.text import display
 from reader.actions import VIEW_ACTIONS, bindings
+from reader.widgets.row_paint import Looks, paint_row, thumb_rows
 from reader.widgets.tagstyles import TagStyles
-from reader.wrapping import Rows, wrap
+from reader.wrapping import Rows, move_target, wrap
 
 Layer = Callable[[int, int], list[Annotation]]
 """(start, end) -> annotations overlapping it, in position order."""
@@ -52,18 +46,6 @@ BAR = 1
 Textual's own scrollbar cost 2 ms of the ~10 ms a page down may take."""
 CACHED_ROWS = 4000
 """Rendered rows kept (least recently painted dropped first): a few screens of any size."""
-
-
-@dataclass(frozen=True)
-class Looks:
-    """The view's component styles (``COMPONENT_CLASSES``, set in factread.tcss), read
-    once per style change instead of on every painted segment."""
-
-    selection: Style
-    overlap: Style
-    cursor: Style
-    cursor_unfocused: Style
-    unknown_tag: Style
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -168,25 +150,6 @@ class ArticleView(ScrollView, can_focus=True):
         self._finish_wrap()
         return self._rows
 
-    def _col_of(self, offset: int) -> int:
-        rows = self.rows
-        return cell_len(self._shown[rows.starts[rows.row_of(offset)]:offset])
-
-    def _offset_at(self, row: int, col: int) -> int:
-        rows = self.rows
-        row = max(0, min(row, len(rows) - 1))
-        start, end = rows.starts[row], rows.ends[row]
-        used = 0
-        i = start
-        while i < end:
-            j = next_boundary(self.text, i)
-            width = cell_len(self._shown[i:j])
-            if used + width > col:
-                return i
-            used += width
-            i = j
-        return end
-
     # ------------------------------------------------------------ selection
     @property
     def selection(self) -> tuple[int, int] | None:
@@ -255,35 +218,17 @@ class ArticleView(ScrollView, can_focus=True):
         text, cursor = self.text, self.cursor
         rows = self.rows
         keep_goal = how in ("up", "down", "pageup", "pagedown")
-        if how == "left":
-            target = prev_boundary(text, cursor)
-        elif how == "right":
-            target = next_boundary(text, cursor)
-        elif how == "word":
-            target = next_word(text, cursor)
-        elif how == "back":
-            target = prev_word(text, cursor)
-        elif how == "home":
-            target = rows.starts[rows.row_of(cursor)]
-        elif how == "end":
-            row = rows.row_of(cursor)
-            target = rows.ends[row]
-            if row + 1 < len(rows) and rows.starts[row + 1] == target:
-                target = prev_boundary(text, target)  # stay on this row
-        elif how == "top":
-            target = 0
-        elif how == "bottom":
-            target = len(text)
-        else:
+        target = move_target(how, text, rows, cursor)
+        if target is None:  # up, down, page up, page down: by rows, keeping the column
             step = {"up": -1, "down": 1}.get(how)
             page = max(1, self.scrollable_content_region.height - 1)
             delta = step if step is not None else (-page if how == "pageup" else page)
             if self._goal_col is None:
-                self._goal_col = self._col_of(cursor)
+                self._goal_col = rows.column_of(self._shown, cursor)
             target_row = rows.row_of(cursor) + delta
             if step is None:
                 self.scroll_to(y=self.scroll_offset.y + delta, animate=False)
-            target = self._offset_at(target_row, self._goal_col)
+            target = rows.offset_at(self.text, self._shown, target_row, self._goal_col)
             if target_row < 0:
                 target = 0
             elif target_row >= len(rows):
@@ -326,18 +271,24 @@ class ArticleView(ScrollView, can_focus=True):
             self.matches = self._folded.find_all(query)
         if not self.matches:
             return 0
-        sel = self.selection
-        if backwards:
-            last = sel[0] if sel else self.cursor
-            before = [m for m in self.matches if m[0] < last]
-            start, end = before[-1] if before else self.matches[-1]
-        else:
-            first = sel[0] + 1 if sel else self.cursor + (0 if here else 1)
-            found = bisect.bisect_left(self.matches, (first, -1))
-            start, end = self.matches[found % len(self.matches)]
+        start, end = next_match(self.matches, self.selection, self.cursor,
+                                backwards=backwards, here=here)
         self.sticky = False
         self.select(start, end)
         return len(self.matches)
+
+    def place_parts(self) -> list[tuple[str, str | Style]]:
+        """Where the cursor is and what is selected, for the status line."""
+        parts: list[tuple[str, str | Style]] = [(f" {self.article.name} @{self.cursor}", "")]
+        if self.sticky:
+            parts.append((" ANCHOR", "bold yellow"))
+        sel = self.selection
+        if sel:
+            parts.append((f" sel {sel[1] - sel[0]}", "bold"))
+            index = self.match_index()
+            if index:
+                parts.append((f" match {index}/{len(self.matches)}", "bold green"))
+        return parts
 
     def match_index(self) -> int:
         sel = self.selection
@@ -348,7 +299,8 @@ class ArticleView(ScrollView, can_focus=True):
         offset = event.get_content_offset(self)
         if offset is None:
             return None
-        return self._offset_at(round(self.scroll_offset.y) + offset.y, offset.x)
+        return self.rows.offset_at(self.text, self._shown, round(self.scroll_offset.y) + offset.y,
+                                  offset.x)
 
     def _scroll_to_bar(self, y: int) -> None:
         """Scroll so the thumb sits at row ``y`` of the bar (as dragging a scroll bar)."""
@@ -426,13 +378,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _thumb(self) -> tuple[int, int]:
         """Rows of the bar the thumb covers (none when the whole article fits)."""
-        height, total = self.size.height, len(self._rows)
-        if total <= height or height < 1:
-            self._thumb_rows = (0, 0)
-        else:
-            size = max(1, height * height // total)
-            top = round(self.scroll_offset.y * (height - size) / max(1, total - height))
-            self._thumb_rows = (top, top + size)
+        self._thumb_rows = thumb_rows(self.size.height, len(self._rows), self.scroll_offset.y)
         return self._thumb_rows
 
     def _bar_cells(self) -> tuple[Segment, Segment]:
@@ -473,46 +419,14 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _render_row(self, row: int) -> Strip:
         start, end = self._rows.starts[row], self._rows.ends[row]
-        base = self._base_style()
         looks = self._component_looks()
-        fill = self.tag_styles.fill
-        cursor_look = looks.cursor if self.has_focus else looks.cursor_unfocused
-        width = self._rows.width
-        mine = self.mine(start, max(end, start + 1))
-        theirs = self.theirs(start, max(end, start + 1)) if self.theirs else []
-        points = {start, end}
-        for ann in (*mine, *theirs):
-            points.add(max(start, min(end, ann.start)))
-            points.add(max(start, min(end, ann.end)))
-        sel = self.selection
-        if sel:
-            points.update((max(start, min(end, sel[0])), max(start, min(end, sel[1]))))
-        cursor, cursor_end = self.cursor, next_boundary(self.text, self.cursor)
-        if start <= cursor < end:
-            points.update((cursor, min(end, cursor_end)))
-        cuts = sorted(points)
-        segments: list[Segment] = []
-        for a, b in itertools.pairwise(cuts):
-            if a >= b:
-                continue
-            style = base
-            covering = [x for x in mine if x.start <= a < x.end]
-            if covering:
-                inner = min(covering, key=lambda x: x.end - x.start)
-                style = style + fill.get(inner.tag, looks.unknown_tag)
-                if len(covering) > 1:
-                    style = style + looks.overlap
-            for other in theirs:
-                if other.start <= a < other.end:
-                    colour = fill.get(other.tag, looks.unknown_tag).bgcolor
-                    style = style + Style(underline=True, color=colour if not covering else None)
-                    break
-            if sel and sel[0] <= a < sel[1]:
-                style = style + looks.selection
-            if a == cursor:
-                style = style + cursor_look
-            segments.append(Segment(self._shown[a:b], style))
-        if cursor == end and (row + 1 == len(self._rows) or self._rows.starts[row + 1] > end):
-            segments.append(Segment(" ", base + cursor_look))
-        strip = Strip(segments)
-        return strip.crop_extend(0, width, base)
+        last = row + 1 == len(self._rows) or self._rows.starts[row + 1] > end
+        return paint_row(
+            self._shown, start, end, self._rows.width,
+            mine=self.mine(start, max(end, start + 1)),
+            theirs=self.theirs(start, max(end, start + 1)) if self.theirs else [],
+            selection=self.selection,
+            cursor=(self.cursor, next_boundary(self.text, self.cursor)),
+            cursor_look=looks.cursor if self.has_focus else looks.cursor_unfocused,
+            cursor_after=self.cursor == end and last, base=self._base_style(), looks=looks,
+            fill=self.tag_styles.fill)

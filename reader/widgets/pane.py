@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import HorizontalScroll, Vertical
 from textual.widget import Widget
 
 from annotations.text import display_line
@@ -46,3 +46,30 @@ class ArticlePane(Vertical):
         if count != self.title_bar.count:
             self.title_bar.count = count
             self.title_bar.refresh()
+
+
+MIN_PANE = 30
+"""Narrowest readable column; fewer panes are shown side by side below it."""
+
+
+class PaneRow(HorizontalScroll):
+    """The articles side by side: as many as fit at MIN_PANE columns share the width, the
+    rest are one scroll (or Tab, a number, o) away."""
+
+    def __init__(self, panes: list[ArticlePane]) -> None:
+        super().__init__(*panes, id="panes")
+        self.panes = panes
+        self.can_focus = False  # Tab moves between articles, not onto their container
+
+    def fit(self, available: int) -> None:
+        """Size the panes for ``available`` columns."""
+        if not self.panes:
+            return
+        shown = max(1, min(len(self.panes), available // MIN_PANE))
+        width = max(MIN_PANE, available // shown)
+        for index, pane in enumerate(self.panes):
+            last = index == shown - 1 and shown == len(self.panes)
+            pane.styles.width = width + (available - width * shown if last else 0)
+        # When some panes are scrolled out, the row is exactly as wide as those shown: the
+        # columns left over stay blank instead of showing a sliver of the next pane.
+        self.styles.width = "1fr" if shown == len(self.panes) else width * shown

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
 from annotations.text import display_line
+from reader.widgets.tagstyles import TagStyles
+
+if TYPE_CHECKING:  # the workbench (and the store under it) loads after the first frame
+    from annotations.workbench import Fact
+
+_LOOKS = {"linking": "bold magenta", "theirs": "underline", "dim": "dim", "quote": "",
+          "note": "italic", "links": "bold"}
+
+
+def fact_parts(facts: list[Fact], styles: TagStyles) -> list[tuple[str, str | Style]]:
+    """The workbench's facts about a place, as (text, style) pieces of the status line."""
+    parts: list[tuple[str, str | Style]] = []
+    for fact in facts:
+        if fact.kind.startswith("tag:"):
+            parts += [("  ", ""), (f" {fact.text} ", styles.of(fact.kind[4:]))]
+        elif fact.kind in ("theirs", "linking"):
+            parts.append((f"  {fact.text} ", _LOOKS[fact.kind]))
+        else:
+            parts.append((f" {fact.text}", _LOOKS.get(fact.kind, "")))
+    return parts
 
 
 class StatusLine(Widget):

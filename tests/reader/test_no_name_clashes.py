@@ -9,8 +9,8 @@ import textual
 
 from annotations.articles import Article
 from annotations.config import DEFAULT_TAGS
-from reader import app, screens
-from reader.widgets import article_view, keybar, pane, panel, review_panel, status
+from reader import app, dialogs, screens
+from reader.widgets import article_view, keybar, pane, panel, review_panel, search_box, status
 from reader.widgets.article_view import ArticleView
 from reader.widgets.tagstyles import TagStyles
 
@@ -25,7 +25,8 @@ HOOKS = {
     "on_descendant_focus", "render", "notify_style_update", "watch_scroll_y",
     "allow_vertical_scroll",
 }
-MODULES = (app, screens, article_view, keybar, pane, panel, review_panel, status)
+MODULES = (app, dialogs, screens, article_view, keybar, pane, panel, review_panel, search_box,
+           status)
 
 
 def textual_names(cls: type) -> set[str]:
