@@ -212,16 +212,21 @@ def is_valid_record(r: Any, text: str | None) -> bool:
         and type(quote) is str and len(quote) == end - start
         and type(prefix) is str and len(prefix) <= CONTEXT
         and type(suffix) is str and len(suffix) <= CONTEXT
-        and ((text is not None and text[start:end] == quote
-              and prefix == text[max(0, start - CONTEXT):start]
-              and suffix == text[end:end + CONTEXT])
+        # startswith at an offset compares in place: no slice of the article is made.
+        and ((text is not None and end <= len(text) and text.startswith(quote, start)
+              and len(prefix) == min(CONTEXT, start)
+              and text.startswith(prefix, start - len(prefix))
+              and len(suffix) == min(CONTEXT, len(text) - end) and text.startswith(suffix, end))
              or (text is None and type(sha) is str and SHA_RE.match(sha) is not None))
         and type(note) is str and len(note) <= MAX_NOTE
-        and is_name(article, path_free=True)
+        and type(article) is str and (article in _NAMES_SEEN or is_name(article, path_free=True))
         and type(annotator) is str and len(annotator) <= MAX_NAME
         and type(ann_id) is str and UUID_RE.match(ann_id) is not None
         and type(tag) is str and (tag in _TAGS_SEEN or TAG_RE.match(tag) is not None)
-        and is_time(created) and (modified == created or is_time(modified))
+        and type(created) is str and TIME_RE.match(created) is not None
+        and (created[8:10] < "29" or is_time(created))
+        and (modified == created or (type(modified) is str and TIME_RE.match(modified) is not None
+                                     and (modified[8:10] < "29" or is_time(modified))))
         and type(links) is list and len(links) <= MAX_LINKS
         and (not links or all(type(x) is str and UUID_RE.match(x) is not None for x in links))
     )

@@ -69,9 +69,6 @@ def gc_paused() -> Iterator[None]:
 
 # A lone surrogate can only reach parsed JSON through a \\u escape (UTF-8 cannot encode
 # one): a high one not followed by a low one, or a low one not preceded by a high one.
-_LONE_ESCAPE = re.compile(
-    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -94,11 +91,36 @@ def lone_surrogate_at(value: object, path: tuple[str, ...] = ()) -> tuple[str, .
     return None
 
 
+def _maybe_lone_escape(raw: bytes) -> bool:
+    """Whether ``raw`` may hold a \\u escape of a lone surrogate. Every \\ud escape is found
+    with bytes.find (memchr speed; a regex over 26 MB of \\u escapes took 0.8 s) and
+    checked against its neighbour: a high half needs a low one after it, a low half a high
+    one before it. An escaped backslash before "ud800" can only make a false alarm, which
+    the exact walk of the parsed data then clears."""
+    for marker in (b"\\ud", b"\\uD"):
+        at = raw.find(marker)
+        while at != -1:
+            half = raw[at + 3:at + 4].lower()
+            if half in (b"8", b"9", b"a", b"b"):
+                after = raw[at + 6:at + 12]
+                if not _LOW_ESCAPE.fullmatch(after):
+                    return True
+            elif half in (b"c", b"d", b"e", b"f"):
+                if not _HIGH_ESCAPE.fullmatch(raw[max(0, at - 6):at]):
+                    return True
+            at = raw.find(marker, at + 1)
+    return False
+
+
+_HIGH_ESCAPE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
+_LOW_ESCAPE = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
 def _refuse_surrogates(raw: bytes, data: Any, where: str) -> None:
     """Refuse text with a lone surrogate: it cannot be written as UTF-8, so every export
-    and listing of it would fail later. The scan of the raw bytes is memchr-fast; the walk
-    that names the place runs only when it found a candidate."""
-    if (b"\\ud" not in raw and b"\\uD" not in raw) or not _LONE_ESCAPE.search(raw):
+    and listing of it would fail later. The scan of the raw bytes is fast; the walk that
+    names the place runs only when it found a candidate."""
+    if not _maybe_lone_escape(raw):
         return
     found = lone_surrogate_at(data)
     if found is not None:

@@ -367,7 +367,7 @@ class ArticleView(ScrollView, can_focus=True):
                 strip = cached
                 self._cache.move_to_end(row)
             else:
-                strip = self._render_row(row)
+                strip = self.row_strip(row)
                 self._cache[row] = strip
                 while len(self._cache) > CACHED_ROWS:
                     self._cache.popitem(last=False)
@@ -417,7 +417,8 @@ class ArticleView(ScrollView, can_focus=True):
         self._bar = None
         self._cache.clear()
 
-    def _render_row(self, row: int) -> Strip:
+    def row_strip(self, row: int) -> Strip:
+        """Row ``row`` as painted now (highlights, selection, cursor), without the bar."""
         start, end = self._rows.starts[row], self._rows.ends[row]
         looks = self._component_looks()
         last = row + 1 == len(self._rows) or self._rows.starts[row + 1] > end

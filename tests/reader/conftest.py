@@ -31,8 +31,8 @@ def make_app(db) -> Callable[..., FactreadApp]:
 
 def strip_text(view, row: int) -> str:
     """What row ``row`` of a view shows, as plain text."""
-    return view._render_row(row).text
+    return view.row_strip(row).text
 
 
 def row_styles(view, row: int) -> list[tuple[str, object]]:
-    return [(seg.text, seg.style) for seg in view._render_row(row)]
+    return [(seg.text, seg.style) for seg in view.row_strip(row)]

@@ -435,9 +435,9 @@ async def test_a_long_article_is_wrapped_in_two_steps_and_whole_when_needed(
         await pilot.resize_terminal(60, 24)  # or by itself just after the next frame
         await pilot.pause()
         width = view.text_width
-        assert view._rows.width == width and view._wrapped_to == len(long.text)
+        assert view.rows.width == width and view._wrapped_to == len(long.text)
         whole = wrap(long.text, width)
-        assert (view._rows.starts, view._rows.ends) == (whole.starts, whole.ends)
+        assert (view.rows.starts, view.rows.ends) == (whole.starts, whole.ends)
 
 
 async def test_E_exports_and_says_where(make_app, sample, tmp_path, monkeypatch):
@@ -533,14 +533,14 @@ async def test_view_colours_come_from_css_and_the_row_cache_is_bounded(make_app,
         view = views(app)[0]
         await pilot.press("shift+right", "shift+right")
         await pilot.pause()
-        selected_bg = {seg.style.bgcolor for seg in view._render_row(0) if seg.text == "El"}
+        selected_bg = {seg.style.bgcolor for seg in view.row_strip(0) if seg.text == "El"}
         assert {c.name for c in selected_bg if c} == {"#5f5fd7"}
         app.stylesheet.add_source("ArticleView > .article-view--selection "
                                   "{ background: #00aa00; }", read_from=("test", ""))
         app.stylesheet.reparse()
         app.stylesheet.update(app)
         await pilot.pause()
-        selected_bg = {seg.style.bgcolor for seg in view._render_row(0) if seg.text == "El"}
+        selected_bg = {seg.style.bgcolor for seg in view.row_strip(0) if seg.text == "El"}
         assert {c.name for c in selected_bg if c} == {"#00aa00"}
         old_limit = article_view.CACHED_ROWS
         article_view.CACHED_ROWS = 3

@@ -34,7 +34,7 @@ async def test_review_layers_panel_jumps_and_decisions(make_app, pair):  # noqa:
         # Their layer is drawn: underlined where they annotated.
         row = view.rows.row_of(TEXT.index("Zelenski"))
         assert any(seg.style and seg.style.underline and "Zelenski" in seg.text
-                   for seg in view._render_row(row))
+                   for seg in view.row_strip(row))
         await pilot.press("right_square_bracket")
         assert view.cursor == TEXT.index("Zelenski afirmó")
         assert "theirs" in app.query_one(StatusLine).content.plain
