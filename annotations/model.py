@@ -37,16 +37,23 @@ MAX_NAME_BYTES = 255
 """A name must also fit a file name (brat writes one per article)."""
 
 
+_DAYS_SEEN: set[str] = set()
+"""Calendar days already found real: a file's annotations share a few hundred at most."""
+
+
 def is_time(value: object) -> bool:
     """A real UTC time in factread's form: 2026-02-30 matches the pattern, not the calendar."""
     if type(value) is not str or TIME_RE.match(value) is None:
         return False
-    if value[8:10] < "29":
+    day = value[:10]
+    if value[8:10] < "29" or day in _DAYS_SEEN:
         return True
     try:
         date(int(value[:4]), int(value[5:7]), int(value[8:10]))
     except ValueError:
         return False
+    if len(_DAYS_SEEN) < 100_000:
+        _DAYS_SEEN.add(day)
     return True
 
 
@@ -224,7 +231,7 @@ def is_valid_record(r: Any, text: str | None) -> bool:
         and type(ann_id) is str and UUID_RE.match(ann_id) is not None
         and type(tag) is str and (tag in _TAGS_SEEN or TAG_RE.match(tag) is not None)
         and type(created) is str and TIME_RE.match(created) is not None
-        and (created[8:10] < "29" or is_time(created))
+        and (created[8:10] < "29" or created[:10] in _DAYS_SEEN or is_time(created))
         and (modified == created or (type(modified) is str and TIME_RE.match(modified) is not None
                                      and (modified[8:10] < "29" or is_time(modified))))
         and type(links) is list and len(links) <= MAX_LINKS
