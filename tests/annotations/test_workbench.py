@@ -135,3 +135,23 @@ def test_a_full_disk_is_an_error_outcome_and_nothing_changes(bench, monkeypatch)
     refused = bench.tag(A, span(TEXT, "Kursk"), "claim")
     assert (refused.severity, refused.title, refused.done) == (ERROR, "Not saved", False)
     assert "disk full: the change was not saved" in refused.message and len(bench.store) == 0
+
+
+def test_a_fold_the_disk_refuses_is_said_once_and_nothing_is_lost(bench, monkeypatch):
+    import errno
+
+    from annotations import storage
+
+    bench.tag(A, span(TEXT, "Kursk"), "claim")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "replace", full)
+    first = bench.fold()
+    assert first.title == "Main file not updated" and "disk full" in first.message
+    assert "safe in the journal" in first.message
+    bench.tag(A, span(TEXT, "Rusia"), "claim")
+    assert bench.fold().message == ""  # the same problem is not said again
+    monkeypatch.undo()
+    assert bench.fold().message == "" and len(bench.store) == 2
