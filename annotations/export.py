@@ -84,16 +84,34 @@ def write_jsonl(anns: Iterable[Annotation], out: IO[str],
             progress(n)
 
 
-def write_w3c(anns: Sequence[Annotation], out: IO[str], label: str) -> None:
-    out.write(json_text(collection([to_w3c(a) for a in anns], label), indent=1))
-    out.write("\n")
+def _w3c_items(anns: Iterable[Annotation], out: IO[str], indent: str,
+               progress: Progress | None) -> None:
+    """One annotation a line, each dumped by the C encoder: json.dump with indent runs
+    the pure-Python encoder, 12.7 million small writes at 100,000 annotations."""
+    for n, ann in enumerate(anns, start=1):
+        out.write((",\n" if n > 1 else "") + indent + json_text(to_w3c(ann)))
+        if progress and n % 1000 == 0:
+            progress(n)
 
 
-def write_w3c_items(anns: Sequence[Annotation], out: IO[str]) -> None:
+def write_w3c(anns: Sequence[Annotation], out: IO[str], label: str,
+              progress: Progress | None = None) -> None:
+    """An AnnotationCollection with its one page embedded."""
+    head = collection([], label)
+    page = head.pop("first")
+    page.pop("items")
+    out.write(json_text(head)[:-1] + ', "first": ' + json_text(page)[:-1] + ', "items": [\n')
+    _w3c_items(anns, out, "  ", progress)
+    out.write("\n]}}\n")
+
+
+def write_w3c_items(anns: Sequence[Annotation], out: IO[str],
+                    progress: Progress | None = None) -> None:
     """A plain JSON array of annotations, each with its @context: what Recogito and
     Annotorious load directly."""
-    out.write(json_text([to_w3c(a) for a in anns], indent=1))
-    out.write("\n")
+    out.write("[\n")
+    _w3c_items(anns, out, "", progress)
+    out.write("\n]\n")
 
 
 def _brat_fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -253,9 +271,9 @@ def export(store: AnnotationStore, fmt: str, out: Path | None, *, article: str |
         elif fmt == "jsonl":
             write_jsonl(anns, text, progress)
         elif fmt == "w3c-items":
-            write_w3c_items(anns, text)
+            write_w3c_items(anns, text, progress)
         else:
-            write_w3c(anns, text, f"factread annotations from {store.path.name}")
+            write_w3c(anns, text, f"factread annotations from {store.path.name}", progress)
         text.flush()
         text.detach()
 
