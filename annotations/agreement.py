@@ -25,10 +25,11 @@ def max_matching(left: Sequence[tuple[int, int]], right: Sequence[tuple[int, int
     Kuhn's augmenting paths over the overlap graph; spans are sorted, so each span's
     neighbours are found by a sweep rather than by comparing all pairs."""
     order = sorted(range(len(right)), key=lambda j: right[j])
+    finder = _Overlaps(right, order) if len(right) >= 64 else None
     neighbours: list[list[int]] = []
     for start, end in left:
-        neighbours.append([j for j in order if right[j][0] < end and right[j][1] > start]
-                          if len(right) < 64 else _overlapping(right, order, start, end))
+        neighbours.append(finder.of(start, end) if finder is not None else
+                          [j for j in order if right[j][0] < end and right[j][1] > start])
     match_right: dict[int, int] = {}
 
     def augment(i: int, seen: set[int]) -> bool:
@@ -60,9 +61,31 @@ def max_matching(left: Sequence[tuple[int, int]], right: Sequence[tuple[int, int
     return sorted((i, j) for j, i in match_right.items())
 
 
-def _overlapping(right: Sequence[tuple[int, int]], order: list[int], start: int,
-                 end: int) -> list[int]:
-    return [j for j in order if right[j][0] < end and right[j][1] > start]
+LONG = 2_000
+"""Spans longer than this are looked at apart, so that finding overlaps stays a bisect."""
+
+
+class _Overlaps:
+    """The spans of ``right`` overlapping a given span, in ``order`` (by start, end): a
+    bisect on the starts of the short spans, the few long ones checked apart. It replaced
+    a scan of every span per query (quadratic: 21.7 s for agree at 50k a side)."""
+
+    def __init__(self, right: Sequence[tuple[int, int]], order: list[int]) -> None:
+        self.right = right
+        self.rank = {j: n for n, j in enumerate(order)}
+        self.short = [j for j in order if right[j][1] - right[j][0] <= LONG]
+        self.starts = [right[j][0] for j in self.short]
+        self.long = [j for j in order if right[j][1] - right[j][0] > LONG]
+
+    def of(self, start: int, end: int) -> list[int]:
+        right = self.right
+        lo = bisect.bisect_left(self.starts, start - LONG)
+        hi = bisect.bisect_left(self.starts, end)
+        found = [j for j in self.short[lo:hi] if right[j][1] > start]
+        far = [j for j in self.long if right[j][0] < end and right[j][1] > start]
+        if far:
+            found = sorted(found + far, key=self.rank.__getitem__)
+        return found
 
 
 def _f1(matches: int, mine: int, theirs: int) -> float | None:

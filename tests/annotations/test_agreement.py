@@ -89,3 +89,24 @@ def test_agree_refuses_a_broken_file(tmp_path):
                             timeout=60)
     assert result.returncode == 1 and "bad.json" in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+spans_strategy = st.lists(st.tuples(st.integers(0, 9_000), st.integers(1, 3_000)).map(
+    lambda p: (p[0], p[0] + p[1])), min_size=0, max_size=150)
+
+
+@settings(max_examples=200, deadline=None)
+@given(spans_strategy, spans_strategy)
+def test_overlaps_by_bisect_are_the_scan_in_the_same_order(left, right):
+    """The bisect finder gives each span exactly the neighbours, in the order, that a scan
+    of every span gives: the matching (and so kappa) cannot change."""
+    from annotations.agreement import _Overlaps
+
+    order = sorted(range(len(right)), key=lambda j: right[j])
+    finder = _Overlaps(right, order)
+    for start, end in left:
+        scan = [j for j in order if right[j][0] < end and right[j][1] > start]
+        assert finder.of(start, end) == scan
