@@ -4,6 +4,7 @@ Kept apart from the widget so that painting is one plain function of what is sho
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,21 +45,40 @@ def paint_row(shown: str, start: int, end: int, width: int, *, mine: Sequence[An
     if start <= at < end:
         points.update((at, min(end, cursor_end)))
     segments: list[Segment] = []
+    # A sweep: annotations enter as their start is passed and leave (lazily) once their
+    # end is; the innermost is the top of a heap. Scanning every annotation of the row
+    # for every segment cost 94 ms a page down with 100,000 annotations on 100 KB.
+    mine_order = sorted(range(len(mine)), key=lambda i: mine[i].start)
+    their_order = sorted(range(len(theirs)), key=lambda i: theirs[i].start)
+    inner_heap: list[tuple[int, int]] = []  # (length, index): the innermost first
+    live_ends: list[int] = []  # ends of the annotations entered: how many cover here
+    their_heap: list[int] = []  # index: the first of theirs in their order
+    next_mine = next_theirs = 0
     for a, b in itertools.pairwise(sorted(points)):
         if a >= b:
             continue
+        while next_mine < len(mine_order) and mine[mine_order[next_mine]].start <= a:
+            i = mine_order[next_mine]
+            heapq.heappush(inner_heap, (mine[i].end - mine[i].start, i))
+            heapq.heappush(live_ends, mine[i].end)
+            next_mine += 1
+        while next_theirs < len(their_order) and theirs[their_order[next_theirs]].start <= a:
+            heapq.heappush(their_heap, their_order[next_theirs])
+            next_theirs += 1
+        while live_ends and live_ends[0] <= a:
+            heapq.heappop(live_ends)
+        while inner_heap and mine[inner_heap[0][1]].end <= a:
+            heapq.heappop(inner_heap)
+        while their_heap and theirs[their_heap[0]].end <= a:
+            heapq.heappop(their_heap)
         style = base
-        covering = [x for x in mine if x.start <= a < x.end]
-        if covering:
-            inner = min(covering, key=lambda x: x.end - x.start)
-            style = style + fill.get(inner.tag, looks.unknown_tag)
-            if len(covering) > 1:
+        if inner_heap:
+            style = style + fill.get(mine[inner_heap[0][1]].tag, looks.unknown_tag)
+            if len(live_ends) > 1:
                 style = style + looks.overlap
-        for other in theirs:
-            if other.start <= a < other.end:
-                colour = fill.get(other.tag, looks.unknown_tag).bgcolor
-                style = style + Style(underline=True, color=colour if not covering else None)
-                break
+        if their_heap:
+            colour = fill.get(theirs[their_heap[0]].tag, looks.unknown_tag).bgcolor
+            style = style + Style(underline=True, color=colour if not inner_heap else None)
         if selection and selection[0] <= a < selection[1]:
             style = style + looks.selection
         if a == at:

@@ -1,0 +1,85 @@
+"""Row painting by a sweep gives exactly what checking every annotation per segment gave."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.segment import Segment
+from rich.style import Style
+
+from annotations.model import Annotation
+from reader.widgets.row_paint import Looks, paint_row
+
+LOOKS = Looks(Style(bgcolor="blue"), Style(bold=True), Style(reverse=True),
+              Style(underline=True), Style(bgcolor="grey50"))
+FILL = {"claim": Style(bgcolor="red"), "unverified": Style(bgcolor="yellow")}
+BASE = Style(color="white")
+TEXT = "abcdefghijklmnopqrstuvwxyz0123456789" * 3
+
+
+def ann(n: int, start: int, end: int, tag: str) -> Annotation:
+    return Annotation(f"{n:08d}-0000-4000-8000-000000000000", "0" * 64, "a.txt", start, end,
+                      TEXT[start:end], "", "", tag, "", (), "x", "t", "t")
+
+
+def reference(start, end, mine, theirs, selection, cursor):
+    """The painting before the sweep: every annotation checked for every segment."""
+    points = {start, end}
+    for a in (*mine, *theirs):
+        points.add(max(start, min(end, a.start)))
+        points.add(max(start, min(end, a.end)))
+    if selection:
+        points.update((max(start, min(end, selection[0])), max(start, min(end, selection[1]))))
+    if start <= cursor < end:
+        points.update((cursor, cursor + 1))
+    out = []
+    for a, b in itertools.pairwise(sorted(points)):
+        if a >= b:
+            continue
+        style = BASE
+        covering = [x for x in mine if x.start <= a < x.end]
+        if covering:
+            inner = min(covering, key=lambda x: x.end - x.start)
+            style = style + FILL.get(inner.tag, LOOKS.unknown_tag)
+            if len(covering) > 1:
+                style = style + LOOKS.overlap
+        for other in theirs:
+            if other.start <= a < other.end:
+                colour = FILL.get(other.tag, LOOKS.unknown_tag).bgcolor
+                style = style + Style(underline=True, color=colour if not covering else None)
+                break
+        if selection and selection[0] <= a < selection[1]:
+            style = style + LOOKS.selection
+        if a == cursor:
+            style = style + LOOKS.cursor
+        out.append(Segment(TEXT[a:b], style))
+    return out
+
+
+spans = st.lists(st.tuples(st.integers(0, 100), st.integers(1, 30),
+                           st.sampled_from(["claim", "unverified", "other"])), max_size=25)
+
+
+@settings(max_examples=300, deadline=None)
+@given(spans, spans, st.none() | st.tuples(st.integers(0, 100), st.integers(0, 100)),
+       st.integers(0, 107), st.integers(0, 60), st.integers(1, 50))
+def test_the_sweep_paints_as_the_scan_did(mine_spans, their_spans, selection, cursor, start,
+                                          length):
+    end = start + length
+    mine = sorted((ann(n, s, min(s + k, len(TEXT)), t) for n, (s, k, t) in enumerate(mine_spans)),
+                  key=lambda a: (a.start, a.end, a.id))
+    theirs = sorted((ann(100 + n, s, min(s + k, len(TEXT)), t)
+                     for n, (s, k, t) in enumerate(their_spans)),
+                    key=lambda a: (a.start, a.end, a.id))
+    mine = [a for a in mine if a.start < end and a.end > start]
+    theirs = [a for a in theirs if a.start < end and a.end > start]
+    sel = (min(selection), max(selection)) if selection and selection[0] != selection[1] else None
+    strip = paint_row(TEXT, start, end, length, mine=mine, theirs=theirs, selection=sel,
+                      cursor=(cursor, cursor + 1), cursor_look=LOOKS.cursor,
+                      cursor_after=False, base=BASE, looks=LOOKS, fill=FILL)
+    expected = reference(start, end, mine, theirs, sel, cursor)
+    got = [seg for seg in strip if seg.text]
+    assert [(s.text, s.style) for s in got][:len(expected)] == \
+        [(s.text, s.style) for s in expected]
