@@ -82,9 +82,13 @@ class ReviewSession:
     _generation: int = field(default=0, repr=False)
     """Counts reclassifications: with my file's version, says when ``_open`` is stale."""
 
+    classify: bool = True
+    """False: only place theirs on my articles (``factread agree`` needs no classes)."""
+
     def __post_init__(self) -> None:
         self._align()
-        self.refresh()
+        if self.classify:
+            self.refresh()
 
     # ------------------------------------------------------------ placing theirs
     def _align(self) -> None:

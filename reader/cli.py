@@ -307,7 +307,7 @@ def cmd_agree(args: argparse.Namespace) -> int:
 
     theirs = _open_theirs(Path(args.theirs), Path(args.mine))
     mine = AnnotationStore(Path(args.mine), "agree", read_only=True)
-    session = ReviewSession(mine, theirs)
+    session = ReviewSession(mine, theirs, classify=False)
     lengths = {a.sha256: len(a.text) for a in session.articles}
     figures = agreement([(a.article_sha256, a.start, a.end, a.tag) for a in mine.all()],
                         [(a.article_sha256, a.start, a.end, a.tag) for a in session.placed],

@@ -110,3 +110,33 @@ def test_overlaps_by_bisect_are_the_scan_in_the_same_order(left, right):
     for start, end in left:
         scan = [j for j in order if right[j][0] < end and right[j][1] > start]
         assert finder.of(start, end) == scan
+
+
+def _kuhn_reference(left, right):
+    """Kuhn's algorithm as it stood before the shortcuts: neighbours by scanning."""
+    order = sorted(range(len(right)), key=lambda j: right[j])
+    nbrs = [[j for j in order if right[j][0] < e and right[j][1] > s] for s, e in left]
+    match: dict[int, int] = {}
+
+    def augment(i, seen):
+        for j in nbrs[i]:
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in match or augment(match[j], seen):
+                match[j] = i
+                return True
+        return False
+
+    for i in range(len(left)):
+        augment(i, set())
+    return sorted((i, j) for j, i in match.items())
+
+
+@settings(max_examples=200, deadline=None)
+@given(spans_strategy, spans_strategy)
+def test_the_matching_is_the_one_plain_kuhn_finds(left, right):
+    """Same pairs, not only as many: kappa is computed on them."""
+    from annotations.agreement import max_matching
+
+    assert max_matching(left, right) == _kuhn_reference(left, right)
