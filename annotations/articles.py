@@ -47,9 +47,8 @@ def safe_name(raw: str) -> str:
     except UnicodeEncodeError:
         name = raw
     name = SURROGATE_RE.sub("\ufffd", name)
-    if UNSAFE_NAME_RE.search(name):
+    if UNSAFE_NAME_RE.search(name):  # controls, bidi, separators: their visible symbols
         name = UNSAFE_NAME_RE.sub(lambda m: display_line(m.group()), name)
-        name = UNSAFE_NAME_RE.sub("\ufffd", name)  # what display_line keeps (none today)
     name = name.replace("/", "\u2215").replace("\\", "\u29f5")
     if name in ("", ".", ".."):
         name = "article"

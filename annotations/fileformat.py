@@ -76,7 +76,7 @@ def _article(record: Any, where: str) -> Article:
         raise InputError(f"{where}: field 'text': not text of at most {MAX_ARTICLE_BYTES} characters")
     if not isinstance(title, str) or not title or len(title) > MAX_NAME:
         raise InputError(f"{where}: field 'title': not a title of 1-{MAX_NAME} characters")
-    problem = name_problem(name, path_free=True)
+    problem = name_problem(name)
     if problem:
         raise InputError(f"{where}: field 'name' = {str(name)[:60]!r}: {problem}")
     if not isinstance(sha, str) or not SHA_RE.match(sha):

@@ -57,9 +57,9 @@ def is_time(value: object) -> bool:
     return True
 
 
-def name_problem(value: object, *, path_free: bool = False) -> str | None:
+def name_problem(value: object) -> str | None:
     """Why ``value`` cannot be a name (None when it can). One rule for what is written and
-    what is opened. ``path_free``: an article's file name, which holds no path either."""
+    what is opened. A name is an article's file name, so it holds no path either."""
     if not isinstance(value, str) or not value:
         return "not a name (empty or not text)"
     if len(value) > MAX_NAME:
@@ -69,7 +69,7 @@ def name_problem(value: object, *, path_free: bool = False) -> str | None:
         return f"holds the character U+{ord(bad.group()):04X} (a control, bidi or surrogate)"
     if len(value.encode("utf-8")) > MAX_NAME_BYTES:
         return f"longer than {MAX_NAME_BYTES} bytes in UTF-8"
-    if path_free and ("/" in value or "\\" in value or value in (".", "..")):
+    if "/" in value or "\\" in value or value in (".", ".."):
         return "a file name may not contain a path (/ or \\)"
     return None
 
@@ -77,14 +77,14 @@ def name_problem(value: object, *, path_free: bool = False) -> str | None:
 _NAMES_SEEN: set[str] = set()
 
 
-def is_name(value: object, *, path_free: bool = False) -> bool:
+def is_name(value: object) -> bool:
     """``name_problem`` is None, remembered for the few distinct names a file holds."""
     if type(value) is not str:
         return False
     if value in _NAMES_SEEN:
         return True
-    ok = name_problem(value, path_free=path_free) is None
-    if ok and path_free and len(_NAMES_SEEN) < 10_000:
+    ok = name_problem(value) is None
+    if ok and len(_NAMES_SEEN) < 10_000:
         _NAMES_SEEN.add(value)
     return ok
 
@@ -226,12 +226,12 @@ def is_valid_record(r: Any, text: str | None) -> bool:
               and len(suffix) == min(CONTEXT, len(text) - end) and text.startswith(suffix, end))
              or (text is None and type(sha) is str and SHA_RE.match(sha) is not None))
         and type(note) is str and len(note) <= MAX_NOTE
-        and type(article) is str and (article in _NAMES_SEEN or is_name(article, path_free=True))
+        and type(article) is str and (article in _NAMES_SEEN or is_name(article))
         and type(annotator) is str and len(annotator) <= MAX_NAME
         and type(ann_id) is str and UUID_RE.match(ann_id) is not None
         and type(tag) is str and (tag in _TAGS_SEEN or TAG_RE.match(tag) is not None)
         and type(created) is str and TIME_RE.match(created) is not None
-        and (created[8:10] < "29" or created[:10] in _DAYS_SEEN or is_time(created))
+        and (created[8:10] < "29" or is_time(created))
         and (modified == created or (type(modified) is str and TIME_RE.match(modified) is not None
                                      and (modified[8:10] < "29" or is_time(modified))))
         and type(links) is list and len(links) <= MAX_LINKS
@@ -325,7 +325,7 @@ def _checked(record: object, where: str, text: str | None) -> Annotation:
         created=time("created"),
         modified=time("modified"),
     )
-    problem = name_problem(ann.article, path_free=True)
+    problem = name_problem(ann.article)
     if problem:
         raise bad("article", problem)
     if len(quote) != end - start:

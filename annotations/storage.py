@@ -34,6 +34,7 @@ from typing import Any, BinaryIO
 from tinydb.storages import Storage
 
 from annotations.errors import DiskError, InputError, disk_error
+from annotations.model import SURROGATE_RE
 
 Data = dict[str, dict[str, Any]]
 Op = list[Any]
@@ -69,16 +70,15 @@ def gc_paused() -> Iterator[None]:
 
 # A lone surrogate can only reach parsed JSON through a \\u escape (UTF-8 cannot encode
 # one): a high one not followed by a low one, or a low one not preceded by a high one.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def lone_surrogate_at(value: object, path: tuple[str, ...] = ()) -> tuple[str, ...] | None:
     """The keys leading to the first string (or key) holding a lone surrogate, if any."""
     if isinstance(value, str):
-        return path if _SURROGATE.search(value) else None
+        return path if SURROGATE_RE.search(value) else None
     if isinstance(value, dict):
         for key, item in value.items():
-            if _SURROGATE.search(key):
+            if SURROGATE_RE.search(key):
                 return (*path, key.encode("utf-8", "replace").decode())
             found = lone_surrogate_at(item, (*path, key))
             if found is not None:

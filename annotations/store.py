@@ -338,7 +338,7 @@ class AnnotationStore:
     @staticmethod
     def _check_articles(articles: Iterable[Article]) -> None:
         for article in articles:
-            problem = name_problem(article.name, path_free=True)
+            problem = name_problem(article.name)
             if problem:
                 raise InputError(f"article name {article.name[:60]!r}: {problem}")
 

@@ -79,7 +79,8 @@ class Workbench:
         """The innermost of my annotations covering ``offset``."""
         return innermost(self.store.at(sha, offset))
 
-    def _under(self, sha: str, offset: int, what: str) -> Annotation | Outcome:
+    def under(self, sha: str, offset: int, what: str) -> Annotation | Outcome:
+        """The annotation under the cursor to ``what``, or the Outcome saying there is none."""
         ann = self.at(sha, offset)
         if ann is None:
             return Outcome(f"No annotation under the cursor to {what}: ] and [ jump to one.",
@@ -142,7 +143,7 @@ class Workbench:
         return self.apply(self.store.prepare_update(ann_id, f"retag {tag}", tag=tag))
 
     def delete(self, sha: str, offset: int) -> Outcome:
-        ann = self._under(sha, offset, "delete")
+        ann = self.under(sha, offset, "delete")
         if isinstance(ann, Outcome):
             return ann
         return self.apply(self.store.prepare_delete(ann.id),
@@ -156,7 +157,7 @@ class Workbench:
 
     def link(self, sha: str, offset: int) -> Outcome:
         """``l`` here, then ``l`` there: links both ways (or unlinks two linked ones)."""
-        ann = self._under(sha, offset, "link")
+        ann = self.under(sha, offset, "link")
         if isinstance(ann, Outcome):
             return ann
         if self.link_from is None:
@@ -176,9 +177,9 @@ class Workbench:
         was, self.link_from = self.link_from is not None, None
         return was
 
-    def follow(self, sha: str, offset: int, open_shas: set[str]) -> Outcome:
+    def follow(self, sha: str, offset: int, open_articles: Sequence[Article]) -> Outcome:
         """``L``: the next of the annotation's links, in turn."""
-        ann = self._under(sha, offset, "follow a link from")
+        ann = self.under(sha, offset, "follow a link from")
         if isinstance(ann, Outcome):
             return ann
         if not ann.links:
@@ -186,13 +187,18 @@ class Workbench:
                            WARNING)
         self._follow = (self._follow + 1) % len(ann.links)
         target = self.store.get(ann.links[self._follow])
-        return self.go_to(target, open_shas) if target is not None else Outcome()
+        return self.go_to(target, open_articles) if target is not None else Outcome()
 
     @staticmethod
-    def go_to(ann: Annotation, open_shas: set[str]) -> Outcome:
-        if ann.article_sha256 not in open_shas:
-            return Outcome(f"That annotation is in {ann.article}, which is not open.", WARNING)
-        return Outcome(goto=(ann.article_sha256, ann.start))
+    def go_to(ann: Annotation, open_articles: Sequence[Article]) -> Outcome:
+        """Where ``ann`` is, if its article is open: an annotation left on an older version
+        of an open article (it could not be placed on the new text) is said so."""
+        if any(a.sha256 == ann.article_sha256 for a in open_articles):
+            return Outcome(goto=(ann.article_sha256, ann.start))
+        if any(a.name == ann.article for a in open_articles):
+            return Outcome(f"«{_cut(ann.quote, 60)}» could not be placed on the new version "
+                           f"of {ann.article}; it stays in the file on the old text.", WARNING)
+        return Outcome(f"That annotation is in {ann.article}, which is not open.", WARNING)
 
     def jump(self, sha: str, offset: int, direction: int) -> Outcome:
         """``]``/``[``: the next or previous annotation (in review: disagreement)."""

@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
 from annotations.articles import LoadResult
-from annotations.config import TagSpec, load_keys, load_tags
+from annotations.config import TagSpec
 from annotations.errors import FactreadError
 from annotations.model import Annotation
 from annotations.text import display_line
@@ -348,11 +348,13 @@ class FactreadApp(Dialogs, App[int]):
 
     def _under_cursor(self, what: str) -> Annotation | None:
         here = self._here()
-        ann = self.workbench.at(here[1], here[2]) if here else None
-        if here is not None and ann is None:
-            self.say(f"No annotation under the cursor to {what}: ] and [ jump to one.",
-                     severity="warning")
-        return ann
+        if here is None:
+            return None
+        found = self.workbench.under(here[1], here[2], what)
+        if isinstance(found, Annotation):
+            return found
+        self._show_outcome(found)
+        return None
 
     def action_delete(self) -> None:
         if (here := self._here()) is not None:
@@ -364,8 +366,8 @@ class FactreadApp(Dialogs, App[int]):
 
     def action_follow_link(self) -> None:
         if (here := self._here()) is not None:
-            shas = {v.article.sha256 for v in self.views}
-            self._show_outcome(self.workbench.follow(here[1], here[2], shas))
+            self._show_outcome(self.workbench.follow(here[1], here[2],
+                                                     [v.article for v in self.views]))
 
     def action_decide(self, decision: str) -> None:
         if (here := self._here()) is not None:
@@ -411,15 +413,8 @@ class FactreadApp(Dialogs, App[int]):
                 self._show(item.article, item.start)
             return
         ann = self.store.get(ident) if ident else None
-        if ann is None:
-            return
-        view = self.view
-        if view is not None and ann.article == view.article.name \
-                and ann.article_sha256 != view.article.sha256:
-            self.say(f"«{ann.quote[:60]}» could not be placed on the new version of this "
-                     "article; it stays in the file on the old text.", severity="warning")
-            return
-        self._show_outcome(self.workbench.go_to(ann, {v.article.sha256 for v in self.views}))
+        if ann is not None:
+            self._show_outcome(self.workbench.go_to(ann, [v.article for v in self.views]))
 
     def action_search(self) -> None:
         if self.view is not None:
@@ -473,14 +468,13 @@ def _with_tags(base: type[FactreadApp], tags: tuple[TagSpec, ...]) -> type[Factr
     return type(base.__name__, (base,), {"BINDINGS": extra, "__module__": base.__module__})
 
 
-def run_app(loaded: LoadResult, *, db: Path, annotator: str,
+def run_app(loaded: LoadResult, tags: tuple[TagSpec, ...], keymap: dict[str, str], *,
+            db: Path, annotator: str,
             review: Callable[[AnnotationStore], ReviewSession] | None = None,
             lock_wait: float = 0.0, on_wait: Callable[[str], None] | None = None) -> int:
     """Run the reading screen and close the file after it. A bad or busy annotation file
     ends it with one line and exit 1."""
     try:
-        tags = load_tags()
-        keymap = load_keys()
         # Review needs both files before the first frame (its articles come from both);
         # otherwise the file opens while the text is already on screen.
         from annotations.store import AnnotationStore as Store

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from annotations.errors import FactreadError, InputError
 
 if TYPE_CHECKING:
+    from annotations.config import TagSpec
     from annotations.store import AnnotationStore
 from annotations.defaults import default_annotator, default_db_path
 
@@ -89,16 +90,22 @@ def cmd_open(args: argparse.Namespace) -> int:
         for message in loaded.errors:
             print(f"factread: {display_line(message)}", file=sys.stderr)
         return 1
-    from annotations.config import load_keys, load_tags
-
-    load_tags()  # a bad config is said before anything else, with or without a terminal
-    load_keys()
+    tags, keymap = _screen_config()
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         raise InputError("the reading screen needs a terminal (standard input and output); "
                          "scripts use factread add, list and export")
     from reader.app import run_app  # Textual is imported only here
 
-    return run_app(loaded, db=default_db_path(args.db), annotator=default_annotator(args.user))
+    return run_app(loaded, tags, keymap, db=default_db_path(args.db),
+                   annotator=default_annotator(args.user))
+
+
+def _screen_config() -> tuple[tuple[TagSpec, ...], dict[str, str]]:
+    """The tags and remapped keys of the reading screen, read once; a bad config is said
+    before anything else, with or without a terminal."""
+    from annotations.config import load_keys, load_tags
+
+    return load_tags(), load_keys()
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -353,8 +360,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     def session(mine: AnnotationStore) -> ReviewSession:
         return ReviewSession(mine, theirs)
 
-    return run_app(LoadResult(), db=db, annotator=default_annotator(args.user), review=session,
-                   lock_wait=_lock_wait(), on_wait=say_waiting(db))
+    tags, keymap = _screen_config()
+    return run_app(LoadResult(), tags, keymap, db=db, annotator=default_annotator(args.user),
+                   review=session, lock_wait=_lock_wait(), on_wait=say_waiting(db))
 
 
 def _build_agree(p: argparse.ArgumentParser) -> None:

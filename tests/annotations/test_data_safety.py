@@ -200,6 +200,7 @@ NAMES = {
     "control": b"a\x1b[31mb\x07.txt",
     "bidi": "a\u202eb.txt".encode(),
     "newline and tab": b"a\nb\tc.txt",
+    "C1 control and line separator": "a\u0085b\u2028c.txt".encode(),
 }
 
 

@@ -56,8 +56,8 @@ def test_link_in_two_steps_across_articles_follow_and_unlink(bench):
     assert linked.done and linked.message.startswith("Linked both ways")
     a, b = bench.at(*here), bench.at(*there)
     assert a.links == (b.id,) and b.links == (a.id,)
-    assert bench.follow(*here, {A.sha256, B.sha256}).goto == (B.sha256, b.start)
-    assert "not open" in bench.follow(*here, {A.sha256}).message
+    assert bench.follow(*here, [A, B]).goto == (B.sha256, b.start)
+    assert "not open" in bench.follow(*here, [A]).message
     bench.link(*here)
     assert bench.link(*there).message == "Unlinked." and bench.at(*here).links == ()
     bench.link(*here)
@@ -155,3 +155,14 @@ def test_a_fold_the_disk_refuses_is_said_once_and_nothing_is_lost(bench, monkeyp
     assert bench.fold().message == ""  # the same problem is not said again
     monkeypatch.undo()
     assert bench.fold().message == "" and len(bench.store) == 2
+
+
+def test_going_to_an_annotation_left_on_an_older_version_says_why_not(bench):
+    old = Article.from_text("a.txt", TEXT)
+    ann = bench.store.add(old, *span(TEXT, "Kursk"), "claim")
+    new = Article.from_text("a.txt", "Otro texto.\n")
+    assert bench.go_to(ann, [old]).goto == (old.sha256, ann.start)
+    left = bench.go_to(ann, [new])
+    assert left.goto is None and "could not be placed on the new version of a.txt" in \
+        left.message
+    assert "which is not open" in bench.go_to(ann, [B]).message
