@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from annotations.articles import MAX_ARTICLE_BYTES, Article
 from annotations.errors import InputError
-from annotations.model import MAX_NAME, SHA_RE, Annotation, from_dict, is_time, name_problem
+from annotations.model import (
+    MAX_NAME,
+    SHA_RE,
+    Annotation,
+    clear_shared,
+    from_dict,
+    is_time,
+    name_problem,
+    valid_annotation,
+)
 from annotations.text import sha256_hex
 
 FORMAT = "factread"
@@ -27,6 +36,15 @@ class Contents:
     """By SHA-256, in file order."""
     annotations: dict[str, Annotation] = field(default_factory=dict)
     """By uuid."""
+    by_key: dict[str, Annotation] = field(default_factory=dict)
+    """By TinyDB document id: the annotations table with records for documents."""
+    docs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The other tables' documents as read (meta, articles, reviews), by document id."""
+
+    def tables(self) -> dict[str, dict[str, Any]]:
+        """The file's tables as TinyDB holds them, annotations as records."""
+        return {"meta": self.docs.get("meta", {}), "articles": self.docs.get("articles", {}),
+                "annotations": self.by_key, "reviews": self.docs.get("reviews", {})}
     reviews: dict[str, str] = field(default_factory=dict)
     """A colleague's annotation id to the decision taken on it ('rejected' or 'kept')."""
     keys: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -102,56 +120,167 @@ def link_problem(ann: Annotation, lookup: Callable[[str], Annotation | None]) ->
     return None
 
 
-def parse_contents(data: dict[str, dict[str, Any]], where: str) -> Contents:
-    """Validate everything; raise InputError naming the record and field of the first problem."""
-    unknown = set(data) - set(TABLES)
-    if unknown:
-        raise InputError(f"{where}: unknown table '{sorted(unknown)[0]}'")
-    if "meta" not in data:
-        raise InputError(f"{where}: table 'meta' is missing; not a factread file")
-    contents = Contents(meta=_meta(data["meta"], where))
-    tables = {name: data.get(name, {}) for name in TABLES}
-    if len(tables["articles"]) > MAX_ARTICLES:
-        raise InputError(f"{where}: more than {MAX_ARTICLES} articles")
-    if len(tables["annotations"]) > MAX_ANNOTATIONS:
-        raise InputError(f"{where}: more than {MAX_ANNOTATIONS} annotations")
-    for name in TABLES:
-        contents.next_key[name] = max((int(k) for k in tables[name]), default=0) + 1
+Record = tuple[str, str | None, Any]
+"""(table, document id, document) as read from a file; (table, None, None) opens a table."""
 
-    for key, record in tables["articles"].items():
-        article = _article(record, f"{where}: article record {key}")
+
+def records_of(data: dict[str, dict[str, Any]]) -> Iterator[Record]:
+    """The records of a document already parsed whole."""
+    for name, table in data.items():
+        yield name, None, None
+        if not isinstance(table, dict):
+            raise InputError(f"table '{str(name)[:40]}' is not an object")
+        for key, record in table.items():
+            yield name, key, record
+
+
+class _Reader:
+    """Builds Contents from records as they stream in, each one checked and dropped."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.contents = Contents(meta={})
+        self.contents.next_key = dict.fromkeys(TABLES, 1)
+        self.docs: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
+        self.meta_done = False
+        self.deferred: list[tuple[str, Any]] = []
+
+    def table(self, name: str) -> None:
+        if name not in TABLES:
+            raise InputError(f"{self.where}: unknown table '{name[:40]}'")
+        if name != "meta" and self.docs["meta"] and not self.meta_done:
+            self.finish_meta()
+
+    def finish_meta(self) -> None:
+        if not self.docs["meta"]:
+            raise InputError(f"{self.where}: table 'meta' is missing; not a factread file")
+        self.contents.meta = _meta(self.docs["meta"], self.where)
+        self.meta_done = True
+
+    def record(self, name: str, key: str, record: Any) -> None:
+        if not key.isdigit() or not key.isascii() or len(key) > 18:
+            raise InputError(f"{self.where}: table '{name}': record key {key[:40]!r} is not a "
+                             "number")
+        next_key = self.contents.next_key
+        number = int(key)
+        if number >= next_key[name]:
+            next_key[name] = number + 1
+        if name == "annotations":
+            if len(self.contents.annotations) + len(self.deferred) >= MAX_ANNOTATIONS:
+                raise InputError(f"{self.where}: more than {MAX_ANNOTATIONS} annotations")
+            if self.meta_done:
+                self.annotation(key, record)
+            else:
+                self.deferred.append((key, record))
+            return
+        if key in self.docs[name]:
+            raise InputError(f"{self.where}: table '{name}': record key {key} appears twice")
+        self.docs[name][key] = record
+        if name == "articles":
+            self.article(key, record)
+        elif name == "reviews":
+            self.review(key, record)
+
+    def article(self, key: str, record: Any) -> None:
+        contents = self.contents
+        if len(contents.articles) >= MAX_ARTICLES:
+            raise InputError(f"{self.where}: more than {MAX_ARTICLES} articles")
+        article = _article(record, f"{self.where}: article record {key}")
         if article.sha256 in contents.articles:
-            raise InputError(f"{where}: article record {key}: the same text is stored twice")
+            raise InputError(f"{self.where}: article record {key}: the same text is stored twice")
         contents.articles[article.sha256] = article
         contents.keys["articles", article.sha256] = key
 
-    anns = contents.annotations
-    for key, record in tables["annotations"].items():
-        rec_where = f"{where}: annotation record {key}"
-        sha = record.get("article_sha256") if isinstance(record, dict) else None
-        known = contents.articles.get(sha) if isinstance(sha, str) else None
-        if isinstance(record, dict) and known is None:
-            raise InputError(f"{rec_where}: field 'article_sha256' names no article in the file")
-        ann = from_dict(record, rec_where, known.text if known else None)
-        if ann.id in anns:
-            raise InputError(f"{rec_where}: field 'id': {ann.id} is used twice")
-        anns[ann.id] = ann
+    def annotation(self, key: str, record: Any) -> None:
+        contents = self.contents
+        sha = record.get("article_sha256") if type(record) is dict else None
+        known = contents.articles.get(sha) if type(sha) is str else None
+        if known is None and type(record) is dict:
+            self.deferred.append((key, record))  # its article may come later in the file
+            return
+        if key in contents.by_key:
+            raise InputError(f"{self.where}: table 'annotations': record key {key} appears "
+                             "twice")
+        text = known.text if known is not None else None
+        ann = valid_annotation(record, text) or from_dict(
+            record, f"{self.where}: annotation record {key}", text)
+        if ann.id in contents.annotations:
+            raise InputError(f"{self.where}: annotation record {key}: field 'id': {ann.id} is "
+                             "used twice")
+        contents.annotations[ann.id] = ann
+        contents.by_key[key] = ann
         contents.keys["annotations", ann.id] = key
-    for ann in anns.values():
-        if not ann.links:
-            continue
-        problem = link_problem(ann, anns.get)
-        if problem:
-            rec = contents.keys["annotations", ann.id]
-            raise InputError(f"{where}: annotation record {rec}: field 'links': {problem}")
 
-    for key, record in tables["reviews"].items():
-        rec_where = f"{where}: review record {key}"
+    def review(self, key: str, record: Any) -> None:
+        rec_where = f"{self.where}: review record {key}"
         if (not isinstance(record, dict) or set(record) != {"their_id", "decision"}
                 or not isinstance(record["their_id"], str) or len(record["their_id"]) > 64
                 or record["decision"] not in REVIEW_DECISIONS):
             raise InputError(f"{rec_where}: expected {{their_id, decision}} with decision "
                              f"one of {', '.join(REVIEW_DECISIONS)}")
-        contents.reviews[record["their_id"]] = record["decision"]
-        contents.keys["reviews", record["their_id"]] = key
-    return contents
+        self.contents.reviews[record["their_id"]] = record["decision"]
+        self.contents.keys["reviews", record["their_id"]] = key
+
+    def finish(self) -> Contents:
+        if not self.meta_done:
+            self.finish_meta()
+        deferred, self.deferred = self.deferred, []
+        articles = self.contents.articles
+        for key, record in deferred:
+            sha = record.get("article_sha256") if type(record) is dict else None
+            if type(record) is dict and (type(sha) is not str or sha not in articles):
+                raise InputError(f"{self.where}: annotation record {key}: field "
+                                 "'article_sha256' names no article in the file")
+            self.annotation(key, record)
+        contents = self.contents
+        for ann in contents.annotations.values():
+            if not ann.links:
+                continue
+            problem = link_problem(ann, contents.annotations.get)
+            if problem:
+                rec = contents.keys["annotations", ann.id]
+                raise InputError(f"{self.where}: annotation record {rec}: field 'links': "
+                                 f"{problem}")
+        contents.docs = self.docs
+        return contents
+
+
+def parse_contents(records: Iterable[Record] | dict[str, dict[str, Any]],
+                   where: str) -> Contents:
+    """Validate everything; raise InputError naming the record and field of the first
+    problem. ``records`` may stream from the file (see ``storage.read_records``): each
+    annotation is checked and built as it arrives and its parsed JSON dropped."""
+    reader = _Reader(where)
+    if isinstance(records, dict):
+        records = records_of(records)
+    clear_shared()
+    contents = reader.contents
+    anns, by_key, keys, articles = (contents.annotations, contents.by_key, contents.keys,
+                                    contents.articles)
+    try:
+        for name, key, record in records:
+            if key is None:
+                reader.table(name)
+                continue
+            # The common case inline (300,000 times on a large file): an annotation of a
+            # known article with a plain numeric key; anything else goes through ``record``.
+            if name == "annotations" and reader.meta_done and type(record) is dict:
+                sha = record.get("article_sha256")
+                article = articles.get(sha) if type(sha) is str else None
+                if (article is not None and key.isdigit() and key.isascii() and len(key) < 19
+                        and key not in by_key and len(by_key) < MAX_ANNOTATIONS):
+                    ann = valid_annotation(record, article.text)
+                    if ann is not None and ann.id not in anns:
+                        anns[ann.id] = ann
+                        by_key[key] = ann
+                        keys["annotations", ann.id] = key
+                        continue
+            reader.record(name, key, record)
+    except InputError as err:
+        message = str(err)
+        raise InputError(message if message.startswith(where) else f"{where}: {message}") \
+            from None
+    if by_key:
+        number = max(map(int, by_key)) + 1
+        contents.next_key["annotations"] = max(number, contents.next_key["annotations"])
+    return reader.finish()

@@ -74,18 +74,19 @@ def name_problem(value: object) -> str | None:
     return None
 
 
-_NAMES_SEEN: set[str] = set()
+_NAMES: dict[str, str] = {}
+"""Names found valid, each to one shared string object."""
 
 
 def is_name(value: object) -> bool:
     """``name_problem`` is None, remembered for the few distinct names a file holds."""
     if type(value) is not str:
         return False
-    if value in _NAMES_SEEN:
+    if value in _NAMES:
         return True
     ok = name_problem(value) is None
-    if ok and len(_NAMES_SEEN) < 10_000:
-        _NAMES_SEEN.add(value)
+    if ok and len(_NAMES) < 10_000:
+        _NAMES[value] = value
     return ok
 
 
@@ -198,23 +199,35 @@ def _field(record: Mapping[str, Any], name: str, where: str) -> Any:
     return record[name]
 
 
-_TAGS_SEEN: set[str] = set()
+_TAGS: dict[str, str] = {}
+"""Tags found valid, each to one shared string object (see ``_SHARED``)."""
+_SHARED: dict[str, str] = {}
+"""One string object for each of the few values that repeat in every record (the article's
+SHA-256 and name, tag, annotator): JSON parsing makes a copy per record, 300 bytes each."""
+_SHARE_LIMIT = 100_000
+"""A hostile file of all-different values stops being shared past this many."""
 
 
-def is_valid_record(r: Any, text: str | None) -> bool:
-    """True only for a record that ``_checked`` would accept: one expression, because
-    opening a file of 100,000 annotations runs it 100,000 times. With ``text`` the caller
+def clear_shared() -> None:
+    """Forget the shared values of files read before (called as a file is opened)."""
+    _SHARED.clear()
+
+
+def valid_annotation(r: Any, text: str | None) -> Annotation | None:
+    """The annotation of record ``r`` when ``_checked`` would accept it, else None (and
+    ``_checked`` then names the problem). One function that reads each field once, because
+    opening a file of 300,000 annotations runs it 300,000 times. With ``text`` the caller
     has found the article by this record's SHA-256, so that field is known good."""
-    if type(r) is not dict or len(r) != len(FIELDS):
-        return False
+    if type(r) is not dict or len(r) != 14:
+        return None
     try:  # 14 keys, every one of FIELDS among them: exactly FIELDS
         start, end, quote, links, tag = r["start"], r["end"], r["quote"], r["links"], r["tag"]
         created, modified, ann_id = r["created"], r["modified"], r["id"]
         prefix, suffix, note = r["prefix"], r["suffix"], r["note"]
         article, annotator, sha = r["article"], r["annotator"], r["article_sha256"]
     except KeyError:
-        return False
-    ok = (
+        return None
+    if not (
         type(start) is int and type(end) is int and 0 <= start < end
         and type(quote) is str and len(quote) == end - start
         and type(prefix) is str and len(prefix) <= CONTEXT
@@ -226,20 +239,57 @@ def is_valid_record(r: Any, text: str | None) -> bool:
               and len(suffix) == min(CONTEXT, len(text) - end) and text.startswith(suffix, end))
              or (text is None and type(sha) is str and SHA_RE.match(sha) is not None))
         and type(note) is str and len(note) <= MAX_NOTE
-        and type(article) is str and (article in _NAMES_SEEN or is_name(article))
         and type(annotator) is str and len(annotator) <= MAX_NAME
         and type(ann_id) is str and UUID_RE.match(ann_id) is not None
-        and type(tag) is str and (tag in _TAGS_SEEN or TAG_RE.match(tag) is not None)
         and type(created) is str and TIME_RE.match(created) is not None
         and (created[8:10] < "29" or is_time(created))
         and (modified == created or (type(modified) is str and TIME_RE.match(modified) is not None
                                      and (modified[8:10] < "29" or is_time(modified))))
         and type(links) is list and len(links) <= MAX_LINKS
         and (not links or all(type(x) is str and UUID_RE.match(x) is not None for x in links))
-    )
-    if ok and len(_TAGS_SEEN) < 1000:
-        _TAGS_SEEN.add(tag)
-    return ok
+    ):
+        return None
+    shared = _SHARED
+    if type(tag) is not str or (tag not in _TAGS and not _known_tag(tag)):
+        return None
+    if type(article) is not str:
+        return None
+    name = _NAMES.get(article)
+    if name is None:
+        if not is_name(article):
+            return None
+        name = _NAMES.get(article, article)
+    return Annotation(ann_id, shared.get(sha) or _share(sha), name, start, end, quote,
+                      prefix, suffix, _TAGS.get(tag, tag), note, tuple(links),
+                      shared.get(annotator) or _share(annotator), created,
+                      created if modified == created else modified)
+
+
+def _share(value: str) -> str:
+    if len(_SHARED) >= _SHARE_LIMIT:
+        return value
+    return _SHARED.setdefault(value, value)
+
+
+def _known_tag(tag: str) -> bool:
+    """A valid tag, remembered for the few a file holds (past 1,000, checked every time)."""
+    if TAG_RE.match(tag) is None:
+        return False
+    if len(_TAGS) < 1000:
+        _TAGS[tag] = tag
+    return True
+
+
+def is_valid_record(r: Any, text: str | None) -> bool:
+    """True only for a record that ``_checked`` would accept."""
+    return valid_annotation(r, text) is not None
+
+
+def from_valid_record(r: dict[str, Any]) -> Annotation:
+    """The annotation of a record ``is_valid_record`` accepted (not checked again)."""
+    ann = valid_annotation(r, None)
+    assert ann is not None
+    return ann
 
 
 def from_dict(record: object, where: str | Callable[[], str],
@@ -247,16 +297,10 @@ def from_dict(record: object, where: str | Callable[[], str],
     """Validate an untrusted record. ``where`` names the file and record for messages (a
     callable is asked only when there is a problem); with ``text``, the offsets and quote
     are checked against the article."""
-    if is_valid_record(record, text):
-        return from_valid_record(record)  # type: ignore[arg-type]
+    ann = valid_annotation(record, text)
+    if ann is not None:
+        return ann
     return _checked(record, where() if callable(where) else where, text)
-
-
-def from_valid_record(r: dict[str, Any]) -> Annotation:
-    """The annotation of a record ``is_valid_record`` accepted (not checked again)."""
-    return Annotation(r["id"], r["article_sha256"], r["article"], r["start"], r["end"],
-                      r["quote"], r["prefix"], r["suffix"], r["tag"], r["note"],
-                      tuple(r["links"]), r["annotator"], r["created"], r["modified"])
 
 
 def _checked(record: object, where: str, text: str | None) -> Annotation:

@@ -9,6 +9,7 @@ journal batch: it is on disk, fsynced, before ``apply`` returns.
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,11 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb.storages import MemoryStorage
 
 from annotations.articles import Article
 from annotations.errors import DiskError, InputError
-from annotations.fileformat import TABLES, Contents, link_problem, new_meta, parse_contents
+from annotations.fileformat import (
+    TABLES,
+    Contents,
+    Record,
+    link_problem,
+    new_meta,
+    parse_contents,
+)
 from annotations.lock import FileLock
 from annotations.model import (
     Annotation,
@@ -31,7 +38,7 @@ from annotations.model import (
     now_iso,
     text_problem,
 )
-from annotations.storage import FOLD_BYTES, JournaledStorage, Op, gc_paused, load_data
+from annotations.storage import FOLD_BYTES, JournaledStorage, Op, gc_paused, read_records
 
 LONG = 2_000
 """Annotations longer than this are indexed apart (see ``overlapping``)."""
@@ -141,10 +148,13 @@ class AnnotationStore:
 
     def __init__(self, path: str | Path, annotator: str, *, read_only: bool = False,
                  lock_wait: float = 0.0, fold_bytes: int = FOLD_BYTES,
-                 on_wait: Callable[[str], None] | None = None) -> None:
+                 on_wait: Callable[[str], None] | None = None,
+                 background: bool = False) -> None:
         """``on_wait(pid)`` is called once if the lock is still held by another factread
         after a second of ``lock_wait``. A file that does not exist yet is created by the
-        first change: opening and changing nothing leaves nothing behind."""
+        first change: opening and changing nothing leaves nothing behind. With
+        ``background``, the journal is folded into the main file on a thread of its own
+        (the reading screen: a key never waits for a fold)."""
         self.path = Path(path)
         self.annotator = check_annotator(annotator)
         self.read_only = read_only
@@ -155,45 +165,40 @@ class AnnotationStore:
         self._meta_op: Op | None = None
         """The meta record of a new file, written with its first change."""
         self._fresh_keys: list[tuple[str, str]] = []
+        self.db: TinyDB | None = None
         if read_only:
-            self.db = TinyDB(storage=MemoryStorage)
-            self.db.storage.write(load_data(self.path))
-        else:
-            self._lock = FileLock(self.path)
-            self._lock.acquire(lock_wait, on_wait)
-            try:
-                self.db = TinyDB(self.path, storage=JournaledStorage, defer=True,
-                                 fold_bytes=fold_bytes)
-                assert isinstance(self.db.storage, JournaledStorage)
-                self._storage = self.db.storage
-            except BaseException:
-                self._lock.release()
-                raise
+            with gc_paused():
+                self._load(read_records(self.path))
+            return
+        self._lock = FileLock(self.path)
+        self._lock.acquire(lock_wait, on_wait)
         try:
-            self._load()
+            with gc_paused():
+                tables = self._load(read_records(self.path, missing_ok=True))
+            self.db = TinyDB(self.path, storage=JournaledStorage, defer=True,
+                             fold_bytes=fold_bytes, background=background, data=tables)
+            assert isinstance(self.db.storage, JournaledStorage)
+            self._storage = self.db.storage
+            self._storage.recover()
         except BaseException:
             self.close(fold=False)
             raise
-        if self._storage is not None:
-            try:
-                self._storage.recover()
-            except BaseException:
-                self.close(fold=False)
-                raise
-            if not self.db.table("meta").all():
-                self._meta_op = ["put", "meta", "1", self.meta]
+        if not self._storage.data.get("meta"):
+            self._meta_op = ["put", "meta", "1", self.meta]
 
-    def _load(self) -> None:
-        with gc_paused():
-            self._load_contents()
-
-    def _load_contents(self) -> None:
-        data = self.db.storage.read() or {}
-        if not data and not self.read_only and not self.path.exists():
+    def _load(self, records: Iterable[Record]) -> dict[str, dict[str, Any]]:
+        """Read and check the file; returns its tables as the storage keeps them (the
+        parsed JSON of annotations dropped: the records hold the same strings)."""
+        records = iter(records)
+        first = next(records, None)
+        if first is None and not self.read_only and not self.path.exists():
             contents = Contents(meta=new_meta(self.annotator, now_iso()))
             contents.next_key = dict.fromkeys(TABLES, 1)
+            tables: dict[str, dict[str, Any]] = {}
         else:
-            contents = parse_contents(data, str(self.path))
+            contents = parse_contents(itertools.chain((first,) if first else (), records),
+                                      str(self.path))
+            tables = contents.tables()
         self.meta = contents.meta
         self.articles = contents.articles
         self.reviews = contents.reviews
@@ -205,6 +210,7 @@ class AnnotationStore:
         self._by_article: dict[str, list[Annotation]] = {}
         self._long: dict[str, list[Annotation]] = {}
         self._rebuild_index(set(self.articles))
+        return tables
 
     def _rebuild_index(self, shas: set[str]) -> None:
         """The per-article lists (by position, and the long ones apart) for ``shas``."""
@@ -283,8 +289,6 @@ class AnnotationStore:
         finally:
             self._fresh_keys.clear()
         self._meta_op = None
-        for table in {op[1] for op in ops}:
-            self.db.table(table).clear_cache()
 
     def _article_op(self, article: Article) -> Op:
         return ["put", "articles", self._key("articles", article.sha256), {
@@ -316,8 +320,7 @@ class AnnotationStore:
                 assert before is not None
                 ops.append(["del", "annotations", self._keys["annotations", before.id]])
             else:
-                ops.append(["put", "annotations", self._key("annotations", after.id),
-                            after.to_dict()])
+                ops.append(["put", "annotations", self._key("annotations", after.id), after])
         for ident, _, after_decision in change.reviews:
             if after_decision is None:
                 ops.append(["del", "reviews", self._keys["reviews", ident]])
@@ -471,11 +474,15 @@ class AnnotationStore:
     # ------------------------------------------------------------------- close
     def fold(self) -> str | None:
         """Write the journal into the main file (what a colleague receives) where the disk
-        allows. Returns why it could not (the changes stay safe in the journal)."""
-        if self._storage is not None and self._storage.pending:
-            if not self._storage.try_fold():
-                return self._storage.fold_error
-        return None
+        allows; on the storage's own thread when it folds in the background. Returns why the
+        last fold could not (the changes stay safe in the journal)."""
+        storage = self._storage
+        if storage is not None and storage.pending:
+            if storage.background:
+                storage.start_fold()
+            elif not storage.try_fold():
+                return storage.fold_error
+        return storage.fold_error if storage is not None else None
 
     def close(self, *, fold: bool = True) -> None:
         """Fold and release the file. A main file the disk will not take is no loss (the

@@ -479,7 +479,7 @@ def run_app(loaded: LoadResult, tags: tuple[TagSpec, ...], keymap: dict[str, str
         # otherwise the file opens while the text is already on screen.
         from annotations.store import AnnotationStore as Store
 
-        store = (Store(db, annotator, lock_wait=lock_wait, on_wait=on_wait)
+        store = (Store(db, annotator, lock_wait=lock_wait, on_wait=on_wait, background=True)
                  if review is not None else None)
     except FactreadError as err:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
@@ -490,7 +490,7 @@ def run_app(loaded: LoadResult, tags: tuple[TagSpec, ...], keymap: dict[str, str
     try:
         session = review(store) if review is not None and store is not None else None
         app = FactreadApp.build(loaded, store, tags, keymap, session,
-                                opener=lambda: Store(db, annotator))
+                                opener=lambda: Store(db, annotator, background=True))
         app.run()
     except FactreadError as err:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)

@@ -20,7 +20,8 @@ WRITER = textwrap.dedent("""
     from annotations.store import AnnotationStore
     article = load_article(bundled_paths()[0])[0]
     # A tiny fold threshold so that kills also land in the middle of folds.
-    store = AnnotationStore(sys.argv[1], "killer", lock_wait=10, fold_bytes=int(sys.argv[2]))
+    store = AnnotationStore(sys.argv[1], "killer", lock_wait=10, fold_bytes=int(sys.argv[2]),
+                            background=sys.argv[3] == "background")
     print("open", flush=True)
     n = 0
     while True:
@@ -36,12 +37,16 @@ WRITER = textwrap.dedent("""
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_never_loses_an_acknowledged_change(db):
+@pytest.mark.parametrize("folds", ["in-line", "background"])
+def test_sigkill_at_random_moments_never_loses_an_acknowledged_change(db, folds):
+    """Background folds (the reading screen's) are killed mid-write and mid-rotation of
+    the journal too: a tiny threshold starts one every few changes."""
     rng = random.Random(20261123)
     acknowledged: dict[str, str] = {}
     for round_ in range(50):
         fold_bytes = rng.choice([2_000, 20_000, 4_000_000])
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(fold_bytes)],
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(db), str(fold_bytes),
+                                 folds],
                                 stdout=subprocess.PIPE, text=True)
         assert proc.stdout.readline() == "open\n"
         time.sleep(rng.uniform(0.0, 0.25))

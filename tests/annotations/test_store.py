@@ -240,3 +240,79 @@ def test_a_refused_change_writes_and_allocates_nothing(db, sample):
             store.apply(Change(((None, good), (None, bad)), "two"))
         assert store._keys == keys and store._next_key == next_key
         assert store.get(good.id) is None and store._storage.pending == journal
+
+
+def test_a_background_fold_keeps_the_changes_made_while_it_runs(db, sample, monkeypatch):
+    """The fold writes a snapshot on its own thread; changes made meanwhile stay in the
+    journal (the lines before the snapshot are dropped, the ones after kept), and the file
+    reopens with all of them."""
+    import threading
+
+    from annotations import storage
+
+    store = AnnotationStore(db, "ana", background=True)
+    first = [store.add(sample[0], n, n + 5, "claim") for n in range(0, 50, 5)]
+    started, release = threading.Event(), threading.Event()
+    real = storage.encode_file
+
+    def slow(data):
+        started.set()
+        release.wait(10)
+        yield from real(data)
+
+    monkeypatch.setattr(storage, "encode_file", slow)
+    assert store.fold() is None and started.wait(10)
+    during = [store.add(sample[1], n, n + 5, "unverified") for n in range(0, 30, 5)]
+    release.set()
+    store._storage._folding.join(10)
+    monkeypatch.setattr(storage, "encode_file", real)
+    # The main file holds the first ten; the journal holds exactly the six made during it.
+    main = storage.json.loads(db.read_bytes())
+    assert {d["id"] for d in main["annotations"].values()} == {a.id for a in first}
+    lines = storage.journal_path(db).read_bytes().splitlines()
+    assert len(lines) == len(during)
+    store._storage.abandon()  # die without the closing fold
+    store._lock.release()
+    with AnnotationStore(db, "check", read_only=True) as reopened:
+        assert {a.id for a in reopened.all()} == {a.id for a in first + during}
+
+
+def test_a_background_fold_that_cannot_write_loses_nothing_and_says_why(db, sample,
+                                                                        monkeypatch):
+    from annotations import storage
+
+    store = AnnotationStore(db, "ana", background=True)
+    added = store.add(sample[0], 0, 5, "claim")
+    journal = storage.journal_path(db).read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storage.os, "replace", full)
+    store.fold()
+    store._storage._folding.join(10)
+    assert "disk full" in (store.fold() or "")
+    assert storage.journal_path(db).read_bytes() == journal and not db.exists()
+    monkeypatch.undo()
+    store.close()
+    with AnnotationStore(db, "check", read_only=True) as reopened:
+        assert reopened.get(added.id) == added
+
+
+def test_an_opened_file_keeps_records_not_the_parsed_json(db, sample):
+    """Half the memory: the storage folds from the annotation records; no parsed dict of an
+    annotation outlives opening, and the repeated strings are one object each."""
+    from annotations.model import Annotation
+
+    with AnnotationStore(db, "ana") as store:
+        for n in range(0, 40, 4):
+            store.add(sample[0], n, n + 3, "claim")
+    with AnnotationStore(db, "ana") as store:
+        docs = store._storage.data["annotations"]
+        assert len(docs) == 10 and all(type(d) is Annotation for d in docs.values())
+        first, second = store.all()[:2]
+        assert first.article_sha256 is second.article_sha256 and first.tag is second.tag
+        assert first.annotator is second.annotator
+        store.add(sample[0], 100, 110, "unverified")
+    with AnnotationStore(db, "ana", read_only=True) as store:
+        assert len(store) == 11

@@ -1,0 +1,78 @@
+"""The record-at-a-time JSON reader accepts what json.loads accepts, and says where not."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotations import jsonstream
+
+values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8)
+documents = st.dictionaries(st.text(max_size=8),
+                            st.dictionaries(st.text(max_size=6), values, max_size=4),
+                            max_size=4)
+
+
+def rebuilt(text: str) -> dict[str, dict[str, object]]:
+    data: dict[str, dict[str, object]] = {}
+    for table, key, record in jsonstream.tables(text):
+        if key is None:
+            data[table] = {}
+        else:
+            data[table][key] = record
+    return data
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents, st.sampled_from([None, 0, 2]), st.booleans())
+def test_tables_read_back_what_json_wrote(doc, indent, ascii_only):
+    text = json.dumps(doc, indent=indent, ensure_ascii=ascii_only)
+    assert rebuilt(text) == json.loads(text)
+    assert rebuilt(f" \n\t{text}\r\n ") == doc
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(values, max_size=5), st.sampled_from([None, 1]))
+def test_items_read_back_a_list(items, indent):
+    text = json.dumps(items, indent=indent)
+    assert list(jsonstream.items(text)) == items
+
+
+@settings(max_examples=500, deadline=None)
+@given(documents, st.data())
+def test_a_cut_or_changed_document_is_refused_where_json_refuses_it(doc, data):
+    text = json.dumps(doc)
+    at = data.draw(st.integers(0, len(text)))
+    broken = data.draw(st.sampled_from([text[:at], text[:at] + "," + text[at:],
+                                        text[:at] + "}" + text[at:]]))
+    try:
+        expected = json.loads(broken)
+    except json.JSONDecodeError:
+        expected = None
+    if not isinstance(expected, dict) or not all(isinstance(t, dict) for t in expected.values()):
+        with pytest.raises(jsonstream.StreamError):
+            rebuilt(broken)
+    else:
+        assert rebuilt(broken) == expected
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ('{"a": {"1": 1, "1": 2}}', "key '1' appears twice"),
+    ('{"a": {}, "a": {}}', "key 'a' appears twice"),
+    ('{"a": {"1": 1,}}', "expecting property name"),
+    ('{"a": {"1": }}', "expecting value"),
+    ('{"a": 1}', "table 'a' is not an object"),
+    ('{"a": {}} x', "extra data"),
+    ('{"a": {"1": 1}', "expecting ','"),
+    ('[1, 2', "expecting ','"),
+])
+def test_problems_are_named_with_their_line_and_column(text, problem):
+    with pytest.raises(jsonstream.StreamError, match=problem) as caught:
+        list(jsonstream.items(text)) if text.startswith("[") else rebuilt(text)
+    assert caught.value.line == 1 and caught.value.column >= 1
