@@ -98,6 +98,7 @@ def write_w3c(anns: Sequence[Annotation], out: IO[str], label: str,
               progress: Progress | None = None) -> None:
     """An AnnotationCollection with its one page embedded."""
     head = collection([], label)
+    head["total"] = len(anns)  # the items are written one by one below, not counted there
     page = head.pop("first")
     page.pop("items")
     out.write(json_text(head)[:-1] + ', "first": ' + json_text(page)[:-1] + ', "items": [\n')

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from annotations import jsonstream
 from annotations.articles import Article
 from annotations.config import DEFAULT_TAGS as DEFAULT_TAG_SPECS
 from annotations.csvsafe import COLUMNS, unprotect
@@ -34,7 +35,7 @@ from annotations.model import (
     now_iso,
 )
 from annotations.search import best_occurrence
-from annotations.storage import check_tables, gc_paused, parse_json
+from annotations.storage import check_tables, gc_paused, maybe_lone_escape, parse_json
 from annotations.store import AnnotationStore, Change
 from annotations.text import display_line
 from annotations.w3c import NotAboutText, W3CError, from_w3c
@@ -87,13 +88,97 @@ def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
     if size > max_bytes:
         raise InputError(f"{path}: {size} bytes, more than the {max_bytes} allowed "
                          "(--max-bytes raises the limit)")
-    raw = path.read_bytes()
     suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl"):
+        return _read_json(path, tags)
+    raw = path.read_bytes()
     if suffix == ".csv":
         return _read_csv(path, raw)
-    if suffix == ".jsonl":
-        return _read_jsonl(path, raw)
-    data = parse_json(raw, str(path))
+    return _read_jsonl(path, raw)
+
+
+def _read_json(path: Path, tags: tuple[str, ...]) -> Incoming:
+    """A JSON document read a window at a time: the items of a W3C collection or list are
+    turned into records as they are read, so the parsed items never all exist at once (a
+    300,000-item export took 2.3 GB read whole). A file that may hold a lone surrogate
+    escape is read whole instead, which names where it is."""
+    suspicious = False
+    tail = b""
+
+    def watch(chunk: bytes) -> None:
+        nonlocal suspicious, tail
+        suspicious = suspicious or maybe_lone_escape(tail + chunk)
+        tail = chunk[-12:]
+
+    try:
+        with path.open("rb") as stream:
+            if stream.read(3) == b"\xef\xbb\xbf":
+                raise InputError(f"{path}: starts with a byte-order mark; not a W3C or "
+                                 "factread file")
+            stream.seek(0)
+            walker = jsonstream.Walker(stream, watch)
+            data = _walk(walker, path, tags)
+            walker.end()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
+    except jsonstream.StreamError as err:
+        raise InputError(f"{path}: {err}") from None
+    except RecursionError:
+        raise InputError(f"{path}: nesting too deep") from None
+    if suspicious:
+        return _from_data(path, parse_json(path.read_bytes(), str(path)), tags)
+    return _from_data(path, data, tags)
+
+
+class _Items(list[Any]):
+    """The items of a W3C list, already turned into records as they were read."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[tuple[int, dict[str, Any]]] = []
+        self.skipped: list[tuple[int, str]] = []
+        self.error: tuple[int, str] | None = None
+
+
+def _walk_items(walker: jsonstream.Walker, tags: tuple[str, ...]) -> _Items:
+    items = _Items()
+    for number, _ in enumerate(walker.elements(), start=1):
+        item = walker.value()
+        if items.error is not None:
+            continue  # the first problem is what is said; the rest is still read through
+        try:
+            items.records.append((number, from_w3c(item, DEFAULT_TAG, tags)))
+        except NotAboutText as err:
+            items.skipped.append((number, str(err)))
+        except W3CError as err:
+            items.error = (number, str(err))
+    return items
+
+
+def _walk(walker: jsonstream.Walker, path: Path, tags: tuple[str, ...]) -> Any:
+    """The document, with any list of items (top level, ``items``, ``rows``, ``first.items``)
+    read as records on the way."""
+    start = walker.peek()
+    if start == "[":
+        return _walk_items(walker, tags)
+    if start != "{":
+        return walker.value()
+    data: dict[str, Any] = {}
+    for key in walker.members():
+        if key in ("items", "rows") and walker.peek() == "[":
+            data[key] = _walk_items(walker, tags)
+        elif key == "first" and walker.peek() == "{":
+            first: dict[str, Any] = {}
+            for inner in walker.members():
+                first[inner] = (_walk_items(walker, tags)
+                                if inner == "items" and walker.peek() == "[" else walker.value())
+            data[key] = first
+        else:
+            data[key] = walker.value()
+    return data
+
+
+def _from_data(path: Path, data: Any, tags: tuple[str, ...]) -> Incoming:
     if isinstance(data, dict) and "meta" in data and "@context" not in data:
         contents = parse_contents(check_tables(data, str(path)), str(path))
         records = [(n, a.to_dict()) for n, a in enumerate(contents.annotations.values(), 1)]
@@ -217,6 +302,11 @@ def _read_w3c(path: Path, data: object, tags: tuple[str, ...] = ()) -> Incoming:
         raise InputError(f"{path}: neither a factread file nor W3C Web Annotation JSON")
     if not isinstance(items, list):
         raise InputError(f"{path}: the collection's items are not a list")
+    if isinstance(items, _Items):
+        if items.error is not None:
+            raise InputError(f"{path}: annotation {items.error[0]}: {items.error[1]}")
+        return Incoming("w3c", items.records, f"{path}: annotation {{}}",
+                        skipped=[(f"{path}: annotation {n}", why) for n, why in items.skipped])
     records = []
     skipped = []
     for number, item in enumerate(items, start=1):

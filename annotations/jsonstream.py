@@ -11,11 +11,12 @@ the first (factread never writes one).
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from json.scanner import make_scanner
-from typing import Any
+from typing import IO, Any
 
 _WS = re.compile(r"[ \t\n\r]*")
 _SCAN = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
@@ -140,3 +141,131 @@ def items(text: str) -> Iterator[Any]:
         yield value
         more, pos = _next(text, pos, "]")
     _end(text, pos)
+
+
+class Walker:
+    """A JSON document read from a binary file a window at a time, for documents too large
+    to hold as one string (a 258 MB W3C export with one emoji anywhere becomes a 1 GB
+    string). The caller walks it: ``members`` and ``elements`` yield with the walker at each
+    value, which the caller consumes with ``value`` or a nested walk before going on.
+    ``on_bytes`` sees every chunk of raw bytes as it is read."""
+
+    CHUNK = 4 * 1024 * 1024
+
+    def __init__(self, stream: IO[bytes], on_bytes: Callable[[bytes], None] | None = None
+                 ) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._on_bytes = on_bytes
+        self._eof = False
+        self._consumed = 0
+        """Characters dropped from the front of the window so far (for positions)."""
+        self.text = ""
+        self.pos = 0
+        self._fill(1)
+        self._skip()
+
+    def _fill(self, wanted: int) -> bool:
+        """At least ``wanted`` characters after ``pos`` unless the file ends; False when
+        nothing more could be read."""
+        grew = False
+        while len(self.text) - self.pos < wanted and not self._eof:
+            chunk = self._stream.read(max(self.CHUNK, wanted))
+            if self._on_bytes is not None and chunk:
+                self._on_bytes(chunk)
+            self._eof = not chunk
+            try:
+                more = self._decoder.decode(chunk, final=self._eof)
+            except UnicodeDecodeError as err:
+                raise StreamError(self.text, len(self.text),
+                                  f"not UTF-8 ({err.reason})") from None
+            self._consumed += self.pos
+            self.text = self.text[self.pos:] + more
+            self.pos = 0
+            grew = True
+        return grew
+
+    def _error(self, problem: str) -> StreamError:
+        return StreamError(self.text, self.pos, f"{problem} (character {self._consumed + self.pos})")
+
+    def _skip(self) -> None:
+        while True:
+            self.pos = _skip(self.text, self.pos)
+            if self.pos < len(self.text) or not self._fill(1):
+                return
+
+    def peek(self) -> str:
+        self._skip()
+        return self.text[self.pos:self.pos + 1]
+
+    def value(self) -> Any:
+        """The value at the cursor, read whole."""
+        self._skip()
+        while True:
+            try:
+                value, end = _SCAN(self.text, self.pos)
+            except (StopIteration, json.JSONDecodeError) as err:
+                # Cut by the window's end, or malformed: read on and try again, until the
+                # file ends (then it is malformed).
+                if self._fill(len(self.text) - self.pos + self.CHUNK):
+                    continue
+                if isinstance(err, json.JSONDecodeError):
+                    self.pos = err.pos
+                    raise self._error(err.msg) from None
+                raise self._error("expecting value") from None
+            if len(self.text) - end < 64 and not self._eof:
+                # A number may go on in the next window ("1" of "1e+16"): read on and read
+                # it again.
+                if self._fill(end - self.pos + 64):
+                    continue
+            self.pos = end
+            return value
+
+    def _expect(self, char: str, what: str) -> None:
+        if self.peek() != char:
+            raise self._error(f"expecting {what}")
+        self.pos += 1
+
+    def _more(self, close: str) -> bool:
+        char = self.peek()
+        if char == ",":
+            self.pos += 1
+            return True
+        if char == close:
+            self.pos += 1
+            return False
+        raise self._error(f"expecting ',' delimiter or '{close}'")
+
+    def members(self) -> Iterator[str]:
+        self._expect("{", "an object")
+        if self.peek() == "}":
+            self.pos += 1
+            return
+        seen: set[str] = set()
+        while True:
+            if self.peek() != '"':
+                raise self._error("expecting property name enclosed in double quotes")
+            key = self.value()
+            if key in seen:
+                raise self._error(f"key {key[:40]!r} appears twice")
+            seen.add(key)
+            self._expect(":", "':' delimiter")
+            self._skip()
+            yield key
+            if not self._more("}"):
+                return
+
+    def elements(self) -> Iterator[None]:
+        self._expect("[", "a list")
+        if self.peek() == "]":
+            self.pos += 1
+            return
+        while True:
+            self._skip()
+            yield None
+            if not self._more("]"):
+                return
+
+    def end(self) -> None:
+        if self.peek():
+            raise self._error("extra data")

@@ -76,3 +76,45 @@ def test_problems_are_named_with_their_line_and_column(text, problem):
     with pytest.raises(jsonstream.StreamError, match=problem) as caught:
         list(jsonstream.items(text)) if text.startswith("[") else rebuilt(text)
     assert caught.value.line == 1 and caught.value.column >= 1
+
+
+def walked(walker: jsonstream.Walker) -> object:
+    """The whole document through the walker's members/elements, as the importer walks."""
+    start = walker.peek()
+    if start == "{":
+        return {key: walked(walker) for key in walker.members()}
+    if start == "[":
+        return [walked(walker) for _ in walker.elements()]
+    return walker.value()
+
+
+@settings(max_examples=300, deadline=None)
+@given(values, st.integers(1, 9), st.sampled_from([None, 1]), st.booleans())
+def test_the_windowed_walker_reads_what_json_wrote_whatever_the_window(doc, window, indent,
+                                                                       ascii_only):
+    """Windows of a few bytes cut numbers, strings and multi-byte characters anywhere."""
+    import io
+
+    text = json.dumps(doc, indent=indent, ensure_ascii=ascii_only) + "\n"
+    seen: list[bytes] = []
+    walker = jsonstream.Walker(io.BytesIO(text.encode("utf-8")), seen.append)
+    walker.CHUNK = window
+    walker.text, walker.pos = "", 0  # start again with the small window
+    walker._stream.seek(0)
+    walker._eof = False
+    seen.clear()
+    assert walked(walker) == doc
+    walker.end()
+    assert b"".join(seen) == text.encode("utf-8")
+
+
+@pytest.mark.parametrize("text", ['{"a": [1, 2', '[1, 2,]', '{"a" 1}', '[1] 2', '"abc',
+                                  '{"a": 1, "a": 2}'])
+def test_the_walker_refuses_what_json_refuses(text):
+    import io
+
+    walker = jsonstream.Walker(io.BytesIO(text.encode()))
+    walker.CHUNK = 2
+    with pytest.raises(jsonstream.StreamError):
+        walked(walker)
+        walker.end()
