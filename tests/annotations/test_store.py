@@ -242,28 +242,35 @@ def test_a_refused_change_writes_and_allocates_nothing(db, sample):
         assert store.get(good.id) is None and store._storage.pending == journal
 
 
-def test_a_background_fold_keeps_the_changes_made_while_it_runs(db, sample, monkeypatch):
-    """The fold writes a snapshot on its own thread; changes made meanwhile stay in the
-    journal (the lines before the snapshot are dropped, the ones after kept), and the file
-    reopens with all of them."""
-    import threading
+@pytest.mark.parametrize("fork", [True, False])
+def test_a_background_fold_keeps_the_changes_made_while_it_runs(db, sample, monkeypatch,
+                                                                 tmp_path, fork):
+    """The fold writes a snapshot in a child process (or on a thread where there is no
+    fork); changes made meanwhile stay in the journal (the lines before the snapshot are
+    dropped, the ones after kept), and the file reopens with all of them."""
+    import time
 
     from annotations import storage
 
+    monkeypatch.setattr(storage, "FORK", fork)
     store = AnnotationStore(db, "ana", background=True)
     first = [store.add(sample[0], n, n + 5, "claim") for n in range(0, 50, 5)]
-    started, release = threading.Event(), threading.Event()
+    go, started = tmp_path / "go", tmp_path / "started"
     real = storage.encode_file
 
-    def slow(data):
-        started.set()
-        release.wait(10)
-        yield from real(data)
+    def slow(data, *args):
+        started.touch()
+        deadline = time.monotonic() + 10
+        while not go.exists() and time.monotonic() < deadline:  # a file: works across fork
+            time.sleep(0.01)
+        yield from real(data, *args)
 
     monkeypatch.setattr(storage, "encode_file", slow)
-    assert store.fold() is None and started.wait(10)
+    assert store.fold() is None
+    while not started.exists():
+        time.sleep(0.01)
     during = [store.add(sample[1], n, n + 5, "unverified") for n in range(0, 30, 5)]
-    release.set()
+    go.touch()
     store._storage._folding.join(10)
     monkeypatch.setattr(storage, "encode_file", real)
     # The main file holds the first ten; the journal holds exactly the six made during it.
@@ -277,10 +284,12 @@ def test_a_background_fold_keeps_the_changes_made_while_it_runs(db, sample, monk
         assert {a.id for a in reopened.all()} == {a.id for a in first + during}
 
 
+@pytest.mark.parametrize("fork", [True, False])
 def test_a_background_fold_that_cannot_write_loses_nothing_and_says_why(db, sample,
-                                                                        monkeypatch):
+                                                                        monkeypatch, fork):
     from annotations import storage
 
+    monkeypatch.setattr(storage, "FORK", fork)
     store = AnnotationStore(db, "ana", background=True)
     added = store.add(sample[0], 0, 5, "claim")
     journal = storage.journal_path(db).read_bytes()

@@ -1,0 +1,291 @@
+"""Scale (issue 12): each row of the issue's table beside a baseline measured in the same run.
+
+    python bench/bench_scale.py            # a tenth of the sizes: a few minutes
+    python bench/bench_scale.py --scale    # the issue's sizes (300k, 50k x 50k, 100k)
+
+Rows and targets:
+  agree 50k x 50k          <= 3 x `check` opening both files
+  fold while reading       no key waits > 150 ms in the 40 s after a change, 100k annotations
+                           (baseline: the same screen folding on its own thread turned off)
+  memory on open           <= 1.5 KB per annotation (baseline: json.loads of the same file)
+  open 300k                <= 2 s on the issue's machine (baseline: json.loads of the file)
+  W3C export 100k          <= 1.5 x CSV export
+  W3C import 300k          <= 1.2 GB peak (baseline: json.loads of the same W3C file)
+  review launch 50k x 50k  first frame with the text <= 0.5 s (baseline: a bare Textual app
+                           showing one article, and the review screen's own full load)
+  dense annotations        page down <= 20 ms CPU, 100k annotations on 100 KB (baseline: a
+                           stock TextArea's page down over the same text)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import big_articles, build_file, first_frame_s, median_of, timed
+
+from annotations.articles import Article, LoadResult, bundled_paths, load_article
+from annotations.config import DEFAULT_TAGS
+from annotations.export import export
+from annotations.store import AnnotationStore
+
+PY = sys.executable
+
+
+def _row(name: str, ours: str, baseline: str, verdict: str) -> None:
+    print(f"{name:<24} {ours:<34} {baseline:<44} {verdict}")
+
+
+def _child(code: str, *args: str) -> dict[str, float]:
+    """Run ``code`` in a fresh interpreter (its own memory) and read the JSON it prints."""
+    out = subprocess.run([PY, "-c", textwrap.dedent(code), *args], capture_output=True,
+                         text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+_RSS = """
+import json, os, sys, time, gc
+from annotations.store import AnnotationStore
+def rss():
+    return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+gc.collect()
+before = rss()
+"""
+
+
+def row_agree(tmp: Path, n: int, repeat: int) -> None:
+    arts = big_articles()
+    mine, theirs = tmp / "agree-mine.json", tmp / "agree-theirs.json"
+    build_file(mine, arts, n, seed=1)
+    build_file(theirs, arts, n, seed=2)
+    from reader.cli import main as cli
+
+    def check_both() -> None:
+        AnnotationStore(mine, "check", read_only=True)
+        AnnotationStore(theirs, "check", read_only=True)
+
+    def agree() -> None:
+        import contextlib
+        import io
+
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert cli(["agree", str(mine), str(theirs), "--json"]) == 0
+
+    checks, agrees = [], []
+    for _ in range(repeat):
+        checks.append(timed(check_both))
+        agrees.append(timed(agree))
+    ratio = statistics.median(agrees) / statistics.median(checks)
+    _row(f"agree {n // 1000}k x {n // 1000}k", f"{median_of(agrees) / 1000:.2f} s",
+         f"check opening both {median_of(checks) / 1000:.2f} s",
+         f"{ratio:.1f}x (target <= 3x)")
+
+
+def row_open_and_memory(tmp: Path, n: int) -> None:
+    path = tmp / f"open-{n}.json"
+    build_file(path, big_articles(), n)
+    ours = _child(_RSS + """
+t = time.perf_counter()
+store = AnnotationStore(sys.argv[1], "bench")
+elapsed = time.perf_counter() - t
+gc.collect()
+print(json.dumps({"s": elapsed, "rss": rss() - before, "n": len(store)}))
+""", str(path))
+    base = _child(_RSS + """
+raw = open(sys.argv[1], "rb").read()
+t = time.perf_counter()
+gc.disable()
+data = json.loads(raw)
+elapsed = time.perf_counter() - t
+del raw
+gc.enable()
+gc.collect()
+print(json.dumps({"s": elapsed, "rss": rss() - before}))
+""", str(path))
+    per = ours["rss"] / n
+    _row(f"memory on open {n // 1000}k", f"{per:.0f} B per annotation (RSS)",
+         f"json.loads alone keeps {base['rss'] / n:.0f} B each",
+         f"{'met' if per <= 1536 else 'NOT met'} (target <= 1536 B)")
+    _row(f"open {n // 1000}k", f"{ours['s']:.2f} s",
+         f"json.loads of the file {base['s']:.2f} s",
+         f"{ours['s'] / base['s']:.1f}x json.loads (target 2 s on the issue's machine)")
+
+
+def row_w3c_export(tmp: Path, n: int, repeat: int) -> None:
+    path = tmp / f"export-{n}.json"
+    build_file(path, big_articles(), n)
+    store = AnnotationStore(path, "bench", read_only=True)
+    csv = median_of([timed(lambda: export(store, "csv", tmp / "out.csv")) for _ in range(repeat)])
+    w3c = median_of([timed(lambda: export(store, "w3c", tmp / "out.w3c.json"))
+                     for _ in range(repeat)])
+    _row(f"W3C export {n // 1000}k", f"{w3c / 1000:.2f} s", f"CSV export {csv / 1000:.2f} s",
+         f"{w3c / csv:.2f}x CSV (target <= 1.5x)")
+
+
+def row_w3c_import(tmp: Path, n: int) -> None:
+    arts = big_articles()
+    source = tmp / f"w3c-source-{n}.json"
+    build_file(source, arts, n)
+    w3c = tmp / f"w3c-{n}.json"
+    export(AnnotationStore(source, "bench", read_only=True), "w3c", w3c)
+    target = tmp / "w3c-target.json"
+    with AnnotationStore(target, "bench") as store:
+        store.add_articles(arts)
+    peak = """
+import json, resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, capture_output=True)
+print(json.dumps({"kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+    t = time.perf_counter()
+    ours = _child(peak, PY, "-m", "reader", "import", "--db", str(target), "--max-bytes",
+                  str(10 ** 10), str(w3c))
+    elapsed = time.perf_counter() - t
+    base = _child(peak, PY, "-c", "import json, sys; json.loads(open(sys.argv[1], 'rb').read())",
+                  str(w3c))
+    mb, base_mb = ours["kb"] / 1024, base["kb"] / 1024
+    _row(f"W3C import {n // 1000}k", f"{mb:.0f} MB peak, {elapsed:.1f} s",
+         f"json.loads of the file: {base_mb:.0f} MB peak",
+         f"{'met' if mb <= 1229 else 'NOT met'} (target <= 1.2 GB)")
+
+
+def row_fold(tmp: Path, n: int, window: float, every: float) -> None:
+    path = tmp / f"fold-{n}.json"
+    build_file(path, big_articles(), n)
+    background = asyncio.run(_key_waits(path, True, window, every))
+    inline = asyncio.run(_key_waits(path, False, window, every))
+    _row(f"fold while reading {n // 1000}k",
+         f"longest key {background[0] * 1000:.0f} ms ({background[1]} folds)",
+         f"fold on the UI thread: longest {inline[0] * 1000:.0f} ms ({inline[1]} folds)",
+         f"{'met' if background[0] <= 0.150 else 'NOT met'} (target <= 150 ms)")
+
+
+async def _key_waits(path: Path, background: bool, window: float, every: float
+                     ) -> tuple[float, int]:
+    """The longest wall time from a key to its handled frame, over ``window`` seconds after
+    a change, with the screen folding every ``every`` seconds."""
+    import reader.app as app_module
+    from reader.app import FactreadApp
+
+    app_module.FOLD_EVERY = every
+    store = AnnotationStore(path, "bench", background=background)
+    folds = [0]
+    real = store._storage.start_fold if background else store._storage.try_fold  # type: ignore[union-attr]
+
+    def counted(*args: object) -> bool:
+        folds[0] += 1
+        return real()  # type: ignore[no-any-return]
+
+    if background:
+        store._storage.start_fold = counted  # type: ignore[method-assign,union-attr]
+    else:
+        store._storage.try_fold = counted  # type: ignore[method-assign,union-attr]
+    articles = list(store.articles.values())
+    app = FactreadApp.build(LoadResult(articles), store, DEFAULT_TAGS)
+    longest = 0.0
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("shift+right", "shift+right", "c")  # the change
+        await pilot.pause()
+        end = time.perf_counter() + window
+        keys = ("down", "down", "up", "right")
+        n = 0
+        while time.perf_counter() < end:
+            t = time.perf_counter()
+            await pilot.press(keys[n % len(keys)])
+            await pilot.pause()
+            longest = max(longest, time.perf_counter() - t)
+            n += 1
+            await asyncio.sleep(0.05)
+    store.close()
+    return longest, folds[0]
+
+
+def row_review_launch(tmp: Path, n: int, repeat: int) -> None:
+    arts = big_articles()
+    mine, theirs = tmp / "review-mine.json", tmp / "review-theirs.json"
+    build_file(mine, arts, n, seed=1)
+    build_file(theirs, arts, n, seed=2)
+    body = "[0.0] El tratado"
+    paths = []
+    for article in arts[:1]:
+        (tmp / article.name).write_text(article.text, encoding="utf-8")
+        paths.append(tmp / article.name)
+    review = [PY, "-m", "reader", "review", str(theirs), "--db", str(mine)]
+    floor = [PY, str(Path(__file__).parent / "stock_apps.py"), "minimal", str(paths[0])]
+    text_s, full_s, floor_s = [], [], []
+    for _ in range(repeat):
+        text_s.append(first_frame_s(review, tmp, [body], (160, 45)))
+        full_s.append(first_frame_s(review, tmp, [body, "only theirs:"], (160, 45)))
+        floor_s.append(first_frame_s(floor, tmp, [body], (160, 45)))
+    _row(f"review launch {n // 1000}k x {n // 1000}k",
+         f"text {median_of(text_s):.0f} ms, counts {median_of(full_s):.0f} ms",
+         f"bare Textual app {median_of(floor_s):.0f} ms",
+         f"text {median_of(text_s) - median_of(floor_s):+.0f} ms over the floor "
+         "(target 500 ms on the issue's machine)")
+
+
+def row_dense(n: int, presses: int) -> None:
+    from bench_reader import per_key_cpu
+    from stock_apps import StockApp
+
+    from reader.app import FactreadApp
+
+    base = load_article(bundled_paths()[0])[0].text
+    text = (base * (100_000 // len(base) + 1))[:100_000]
+    article = Article.from_text("dense.txt", text)
+    with tempfile.TemporaryDirectory(dir=".", prefix=".bench-") as tmp_name:
+        path = Path(tmp_name) / "dense.json"
+        build_file(path, [article], n)
+        store = AnnotationStore(path, "bench")
+        app = FactreadApp.build(LoadResult([article]), store, DEFAULT_TAGS)
+        ours = asyncio.run(per_key_cpu(app, {"page down": "pagedown", "cursor": "down"},
+                                       presses))
+        store.close(fold=False)
+    stock = asyncio.run(per_key_cpu(StockApp([text]), {"page down": "pagedown"}, presses))
+    _row(f"dense {n // 1000}k on 100 KB",
+         f"page down {ours['page down']:.1f} ms, cursor {ours['cursor']:.1f} ms",
+         f"stock TextArea page down {stock['page down']:.1f} ms",
+         f"{'met' if ours['page down'] <= 20 else 'NOT met'} (target <= 20 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", action="store_true", help="the issue's sizes")
+    parser.add_argument("--only", help="run only rows whose name contains this")
+    args = parser.parse_args()
+    k = 1 if args.scale else 10
+    repeat = 3
+    rows = {
+        "agree": lambda tmp: row_agree(tmp, 50_000 // k, repeat),
+        "fold": lambda tmp: row_fold(tmp, 100_000 // k, 40.0 if args.scale else 12.0,
+                                     30.0 if args.scale else 4.0),
+        "memory": lambda tmp: row_open_and_memory(tmp, 300_000 // k),
+        "export": lambda tmp: row_w3c_export(tmp, 100_000 // k, repeat),
+        "import": lambda tmp: row_w3c_import(tmp, 300_000 // k),
+        "review": lambda tmp: row_review_launch(tmp, 50_000 // k, repeat),
+        "dense": lambda tmp: row_dense(100_000 // k, 10),
+    }
+    random.seed(1)
+    print(f"issue 12 rows at {'full' if args.scale else 'one tenth of the'} scale; "
+          "medians of 3 unless said")
+    _row("row", "factread", "baseline, same run", "verdict")
+    for name, run in rows.items():
+        if args.only and args.only not in name:
+            continue
+        with tempfile.TemporaryDirectory(dir=".", prefix=".bench-") as tmp_name:
+            run(Path(tmp_name).resolve())
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
