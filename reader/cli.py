@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from annotations.errors import FactreadError, InputError
 
 if TYPE_CHECKING:
+    from annotations.articles import Article
     from annotations.config import TagSpec
     from annotations.store import AnnotationStore
 from annotations.defaults import default_annotator, default_db_path
@@ -420,6 +421,92 @@ def _build_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="annotation file to check")
 
 
+def _articles_of(paths: Sequence[str], what: str) -> list[Article]:
+    from annotations.articles import load_paths
+    from annotations.text import display_line
+
+    loaded = load_paths([Path(p) for p in paths])
+    for message in loaded.errors:
+        print(f"factread: {display_line(message)}", file=sys.stderr)
+    if not loaded.articles:
+        raise InputError(f"{what}: no article could be read")
+    return loaded.articles
+
+
+def cmd_related(args: argparse.Namespace) -> int:
+    from annotations.articles import load_article
+    from annotations.crosscheck import Index
+    from annotations.search import find_exact
+    from annotations.text import display_line, json_text, normalise
+
+    article, warning = load_article(Path(args.article))
+    if warning:
+        _warn([warning])
+    quote = normalise(args.quote)
+    matches = find_exact(article.text, quote) if quote else []
+    if len(matches) < args.nth:
+        found = f"only {len(matches)} time(s)" if matches else "nowhere"
+        raise InputError(f"{args.article}: the quote {quote[:60]!r} occurs {found}; "
+                         f"--nth {args.nth} asked for")
+    start = matches[args.nth - 1]
+    others = [a for a in _articles_of(args.others or [str(Path(args.article).parent)],
+                                      "OTHER") if a.sha256 != article.sha256]
+    index = Index(others)
+    rows = index.rank(article, start, start + len(quote), top=args.top,
+                      exclude=article.sha256)
+    for row in rows:
+        passage = row.passage
+        record = {"article": passage.article.name, "start": passage.start, "end": passage.end,
+                  "text": passage.text, "score": round(row.score, 3),
+                  "flags": [flag.as_json() for flag in row.flags]}
+        if args.json:
+            print(json_text(record))
+        else:
+            flags = "; ".join(f"{f.severity} {f.kind}: {f.why}" for f in row.flags)
+            print(f"{row.score:6.2f}  {display_line(passage.article.name)} "
+                  f"{passage.start}-{passage.end}  {display_line(passage.text[:160])}"
+                  + (f"\n        {display_line(flags)}" if flags else ""))
+    return 0
+
+
+def cmd_disagreements(args: argparse.Namespace) -> int:
+    from annotations.crosscheck import disagreements
+    from annotations.text import display_line, json_text
+
+    articles = _articles_of(args.paths, "PATH")
+    for found in disagreements(articles):
+        if args.json:
+            print(json_text({
+                "kind": found.kind, "severity": found.severity, "why": found.why,
+                "a": {"article": found.a.article.name, "start": found.a.start,
+                      "end": found.a.end, "text": found.a.text},
+                "b": {"article": found.b.article.name, "start": found.b.start,
+                      "end": found.b.end, "text": found.b.text}}))
+        else:
+            print(f"{found.severity} {found.kind}: {display_line(found.why)}\n"
+                  f"  {display_line(found.a.article.name)}: {display_line(found.a.text[:150])}\n"
+                  f"  {display_line(found.b.article.name)}: {display_line(found.b.text[:150])}")
+    return 0
+
+
+def _build_related(p: argparse.ArgumentParser) -> None:
+    p.add_argument("article", metavar="ARTICLE", help="the article the quote is in")
+    p.add_argument("others", nargs="*", metavar="OTHER",
+                   help="articles or directories to search (default: ARTICLE's directory); "
+                        "ARTICLE itself is left out")
+    p.add_argument("--quote", required=True, metavar="TEXT", help="the passage asked about")
+    p.add_argument("--nth", type=_positive, default=1, metavar="N",
+                   help="which occurrence of the quote (default 1)")
+    p.add_argument("--top", type=_positive, default=5, metavar="K",
+                   help="how many passages (default 5)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line, best first")
+
+
+def _build_disagreements(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="PATH", help="articles or directories")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+
 COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
     "add": ("annotate the Nth occurrence of a quote in an article (for scripts)",
             _build_add, cmd_add),
@@ -433,6 +520,10 @@ COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handle
                _build_review, cmd_review),
     "agree": ("agreement figures between two files (F1, Krippendorff's alpha_u, kappa)",
               _build_agree, cmd_agree),
+    "related": ("the passages of other reports that speak of a quote, with what disagrees",
+                _build_related, cmd_related),
+    "disagreements": ("candidate contradictions across reports: counts, dates, statuses",
+                      _build_disagreements, cmd_disagreements),
 }
 
 
