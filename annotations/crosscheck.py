@@ -24,7 +24,6 @@ WINDOW = 400
 K1, B = 1.2, 0.75
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»']?\s+(?=[\"“«¿¡(]?[A-ZÁÉÍÓÚÑ0-9])|\n+")
-_NAME = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\wáéíóúñü'-]{3,}")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
@@ -149,7 +148,7 @@ class Index:
         for word in _WORD.findall(text):
             if len(word) < 2 or word.lower() in STOPWORDS:
                 continue
-            if word[0].isupper() and len(word) > 3 and _NAME.fullmatch(word):
+            if word[0].isupper() and len(word) > 3:
                 terms["N:" + self.names.canonical(word)] += 1
                 continue
             terms[stem(word)] += 1
@@ -317,12 +316,11 @@ def disagreements(articles: Sequence[Article], per_passage: int = 3,
                 a, b = passage, related.passage
                 if (a.article.sha256, a.start) > (b.article.sha256, b.start):
                     a, b = b, a
-                key = (flag.kind, flag.why if flag.kind != "status" else "status",
-                       min(a.article.sha256, b.article.sha256)
-                       + max(a.article.sha256, b.article.sha256))
-                if flag.kind != "status":
-                    values = tuple(sorted((flag.here, flag.there)))
-                    key = (flag.kind, "|".join(values), key[2])
+                # One proposal per disagreement between two articles: the same values
+                # (in either order), or for a status, the one contradiction
+                values = ("" if flag.kind == "status"
+                          else "|".join(sorted((flag.here, flag.there))))
+                key = (flag.kind, values, a.article.sha256 + b.article.sha256)
                 current = best.get(key)
                 if current is None or related.score > current.score:
                     best[key] = Disagreement(flag.kind, flag.severity, flag.why, a, b,

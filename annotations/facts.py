@@ -11,10 +11,12 @@ are written here; text2num turns number words ("doce mil") into digits first.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from text_to_num import alpha2digit
+
+from annotations.search import fold_char
 from annotations.stems import stem
 
 MONTHS = {
@@ -58,9 +60,11 @@ SKIP_WORDS = {"de", "of", "the", "los", "las", "el", "la", "more", "mas", "than"
 
 
 def fold(text: str) -> str:
-    """Lower case without accents, one character for one (offsets keep)."""
-    return "".join(c for c in unicodedata.normalize("NFD", text.lower())
-                   if not unicodedata.combining(c)) if not text.isascii() else text.lower()
+    """Search's folding (no accents, no case), one character for one so that offsets into
+    the folded text are offsets into the text."""
+    if text.isascii():
+        return text.lower()
+    return "".join(fold_char(c)[:1] or c for c in text)
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,6 @@ class Count:
     end: int
     text: str
     vague: bool = False
-
-    def shown(self) -> str:
-        return self.text
 
 
 @dataclass(frozen=True)
@@ -164,12 +165,7 @@ def _word_before(folded: str, at: int) -> str:
 
 @lru_cache(maxsize=256)
 def _digits(text: str, lang: str) -> str:
-    """Number words as digits (text2num), the rest as it was. Falls back to the text when
-    text2num is missing or changes the length-insensitive rest unexpectedly."""
-    try:
-        from text_to_num import alpha2digit
-    except ImportError:  # pragma: no cover - a dependency; the rules still read digits
-        return text
+    """Number words as digits (text2num), the rest as it was."""
     try:
         return alpha2digit(text, lang, threshold=0)  # type: ignore[no-any-return]
     except Exception:  # text2num raises on odd input: numbers in words are then skipped
@@ -245,7 +241,6 @@ def counts(text: str) -> list[Count]:
     while n < len(numbers):
         start, end, value = numbers[n]
         low = high = value
-        vague = False
         # "entre 3 y 12 mil", "between 3,000 and 12,000", "3 a 12 mil", "3-12"
         range_end = end
         if n + 1 < len(numbers):
@@ -286,7 +281,7 @@ def counts(text: str) -> list[Count]:
         is_year = (multiplier == 1 and _YEAR.match(text[start:end]) is not None
                    and (high == low or _YEAR.match(str(int(high))) is not None))
         if what != "-" and not is_year and "%" not in folded[end:end + 2]:
-            found.append(Count(low, high, what, start, range_end, text[start:range_end], vague))
+            found.append(Count(low, high, what, start, range_end, text[start:range_end]))
         n += 1
     for match in re.finditer(r"\b(decenas|cientos|centenares|miles|millones|dozens|tens|"
                              r"hundreds|thousands|millions)\s+(?:de\s+(miles|millones)\s+)?"

@@ -140,7 +140,6 @@ class _Reader:
     def __init__(self, where: str) -> None:
         self.where = where
         self.contents = Contents(meta={})
-        self.contents.next_key = dict.fromkeys(TABLES, 1)
         self.docs: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
         self.meta_done = False
         self.deferred: list[tuple[str, Any]] = []
@@ -161,20 +160,16 @@ class _Reader:
         if not key.isdigit() or not key.isascii() or len(key) > 18:
             raise InputError(f"{self.where}: table '{name}': record key {key[:40]!r} is not a "
                              "number")
-        next_key = self.contents.next_key
-        number = int(key)
-        if number >= next_key[name]:
-            next_key[name] = number + 1
+        # Keys are unique here: the stream refuses a key repeated within a table, and the
+        # journal's version of a record replaces the main file's.
         if name == "annotations":
-            if len(self.contents.annotations) + len(self.deferred) >= MAX_ANNOTATIONS:
+            if len(self.contents.by_key) + len(self.deferred) >= MAX_ANNOTATIONS:
                 raise InputError(f"{self.where}: more than {MAX_ANNOTATIONS} annotations")
             if self.meta_done:
                 self.annotation(key, record)
             else:
                 self.deferred.append((key, record))
             return
-        if key in self.docs[name]:
-            raise InputError(f"{self.where}: table '{name}': record key {key} appears twice")
         self.docs[name][key] = record
         if name == "articles":
             self.article(key, record)
@@ -198,9 +193,6 @@ class _Reader:
         if known is None and type(record) is dict:
             self.deferred.append((key, record))  # its article may come later in the file
             return
-        if key in contents.by_key:
-            raise InputError(f"{self.where}: table 'annotations': record key {key} appears "
-                             "twice")
         text = known.text if known is not None else None
         ann = valid_annotation(record, text) or from_dict(
             record, f"{self.where}: annotation record {key}", text)
@@ -241,6 +233,9 @@ class _Reader:
                 rec = contents.keys["annotations", ann.id]
                 raise InputError(f"{self.where}: annotation record {rec}: field 'links': "
                                  f"{problem}")
+        for name in TABLES:
+            keys = contents.by_key if name == "annotations" else self.docs[name]
+            contents.next_key[name] = max(map(int, keys), default=0) + 1
         contents.docs = self.docs
         return contents
 
@@ -254,33 +249,14 @@ def parse_contents(records: Iterable[Record] | dict[str, dict[str, Any]],
     if isinstance(records, dict):
         records = records_of(records)
     clear_shared()
-    contents = reader.contents
-    anns, by_key, keys, articles = (contents.annotations, contents.by_key, contents.keys,
-                                    contents.articles)
     try:
         for name, key, record in records:
             if key is None:
                 reader.table(name)
-                continue
-            # The common case inline (300,000 times on a large file): an annotation of a
-            # known article with a plain numeric key; anything else goes through ``record``.
-            if name == "annotations" and reader.meta_done and type(record) is dict:
-                sha = record.get("article_sha256")
-                article = articles.get(sha) if type(sha) is str else None
-                if (article is not None and key.isdigit() and key.isascii() and len(key) < 19
-                        and key not in by_key and len(by_key) < MAX_ANNOTATIONS):
-                    ann = valid_annotation(record, article.text)
-                    if ann is not None and ann.id not in anns:
-                        anns[ann.id] = ann
-                        by_key[key] = ann
-                        keys["annotations", ann.id] = key
-                        continue
-            reader.record(name, key, record)
+            else:
+                reader.record(name, key, record)
     except InputError as err:
         message = str(err)
         raise InputError(message if message.startswith(where) else f"{where}: {message}") \
             from None
-    if by_key:
-        number = max(map(int, by_key)) + 1
-        contents.next_key["annotations"] = max(number, contents.next_key["annotations"])
     return reader.finish()

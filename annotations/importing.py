@@ -24,15 +24,13 @@ from annotations.csvsafe import COLUMNS, unprotect
 from annotations.errors import InputError
 from annotations.fileformat import parse_contents
 from annotations.model import (
-    CONTEXT,
     FIELDS,
     Annotation,
     context,
     from_dict,
-    from_valid_record,
     is_time,
-    is_valid_record,
     now_iso,
+    valid_annotation,
 )
 from annotations.search import best_occurrence
 from annotations.storage import check_tables, gc_paused, maybe_lone_escape, parse_json
@@ -403,10 +401,11 @@ def plan_import(store: AnnotationStore, incoming: Incoming,
                              "in the file")
         record_sha = record.get("article_sha256")
         known = articles.get(record_sha) if isinstance(record_sha, str) else None
-        if known is not None and _in_place(record, known):
+        ready = _in_place(record, known) if known is not None else None
+        if ready is not None:
             # A record already in factread's form, on an article present by SHA-256 (a
             # factread CSV, JSONL or file): checked once, as opening a file checks it.
-            placed[ann_id] = from_valid_record(record)
+            placed[ann_id] = ready
             continue
         found = _place(store, record, known, incoming.where(number))
         if isinstance(found, Annotation):
@@ -421,14 +420,11 @@ def plan_import(store: AnnotationStore, incoming: Incoming,
     return plan
 
 
-def _in_place(record: dict[str, Any], article: Article) -> bool:
-    """Valid, named as the article is, and with the context the article gives."""
-    text = article.text
-    if not is_valid_record(record, text) or record["article"] != article.name:
-        return False
-    start, end = record["start"], record["end"]
-    return bool(record["prefix"] == text[max(0, start - CONTEXT):start]
-                and record["suffix"] == text[end:end + CONTEXT])
+def _in_place(record: dict[str, Any], article: Article) -> Annotation | None:
+    """The annotation, when the record is valid on this article's text (its context
+    included) and named as the article is."""
+    ann = valid_annotation(record, article.text)
+    return ann if ann is not None and ann.article == article.name else None
 
 
 def _place(store: AnnotationStore, record: dict[str, Any], article: Article | None,

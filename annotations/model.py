@@ -280,18 +280,6 @@ def _known_tag(tag: str) -> bool:
     return True
 
 
-def is_valid_record(r: Any, text: str | None) -> bool:
-    """True only for a record that ``_checked`` would accept."""
-    return valid_annotation(r, text) is not None
-
-
-def from_valid_record(r: dict[str, Any]) -> Annotation:
-    """The annotation of a record ``is_valid_record`` accepted (not checked again)."""
-    ann = valid_annotation(r, None)
-    assert ann is not None
-    return ann
-
-
 def from_dict(record: object, where: str | Callable[[], str],
               text: str | None = None) -> Annotation:
     """Validate an untrusted record. ``where`` names the file and record for messages (a

@@ -1,13 +1,15 @@
-"""Word stems for matching passages across reports (Snowball, through PyStemmer or
-snowballstemmer), and the few concepts that reports name with different words: "tropas",
+"""Word stems for matching passages across reports (Snowball, through PyStemmer), and the
+few concepts that reports name with different words: "tropas",
 "soldados" and "troops" count the same thing."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable
 from functools import lru_cache
+
+import Stemmer  # PyStemmer: the C Snowball
+
+from annotations.search import fold
 
 STOPWORDS = frozenset("""
 a al algo algunos ante antes como con contra cual cuando de del desde donde durante e el
@@ -37,24 +39,8 @@ _CONCEPT_OF = {prefix: name for name, prefixes in CONCEPTS.items() for prefix in
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
-def _plain(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFD", word.lower())
-                   if not unicodedata.combining(c))
-
-
-def _stemmer(language: str) -> Callable[[str], str]:
-    try:
-        import Stemmer  # PyStemmer: the C Snowball
-
-        return Stemmer.Stemmer(language).stemWord  # type: ignore[no-any-return]
-    except ImportError:  # pragma: no cover - the pure-Python Snowball instead
-        import snowballstemmer
-
-        return snowballstemmer.stemmer(language).stemWord  # type: ignore[no-any-return]
-
-
-_SPANISH = _stemmer("spanish")
-_ENGLISH = _stemmer("english")
+_SPANISH = Stemmer.Stemmer("spanish").stemWord
+_ENGLISH = Stemmer.Stemmer("english").stemWord
 
 
 @lru_cache(maxsize=50_000)
@@ -62,8 +48,8 @@ def stem(word: str) -> str:
     """One stem for the Spanish and English forms of a word: the Spanish Snowball stem,
     then the English one (most news words are unaffected by the other language's rules),
     then a concept name where the word names one of CONCEPTS."""
-    plain = _plain(word)
-    stemmed = _ENGLISH(_SPANISH(plain))
+    plain = fold(word)
+    stemmed: str = _ENGLISH(_SPANISH(plain))
     for prefix, concept in _CONCEPT_OF.items():
         if stemmed.startswith(prefix) if len(prefix) >= 4 else stemmed == prefix:
             return concept
@@ -74,4 +60,4 @@ def stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """The stems of the content words of ``text``."""
-    return [stem(w) for w in _WORD.findall(text) if len(w) > 1 and _plain(w) not in STOPWORDS]
+    return [stem(w) for w in _WORD.findall(text) if len(w) > 1 and fold(w) not in STOPWORDS]

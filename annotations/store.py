@@ -9,7 +9,6 @@ journal batch: it is on disk, fsynced, before ``apply`` returns.
 from __future__ import annotations
 
 import bisect
-import itertools
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +37,14 @@ from annotations.model import (
     now_iso,
     text_problem,
 )
-from annotations.storage import FOLD_BYTES, JournaledStorage, Op, gc_paused, read_records
+from annotations.storage import (
+    FOLD_BYTES,
+    JournaledStorage,
+    Op,
+    gc_paused,
+    read_journal,
+    read_records,
+)
 
 LONG = 2_000
 """Annotations longer than this are indexed apart (see ``overlapping``)."""
@@ -186,18 +192,21 @@ class AnnotationStore:
         if not self._storage.data.get("meta"):
             self._meta_op = ["put", "meta", "1", self.meta]
 
+    def _is_new(self) -> bool:
+        """Nothing on disk yet: no main file and no whole journal line (a crash before the
+        first fold leaves a journal, which is then the file; a refused first change leaves
+        an empty one)."""
+        return not self.read_only and not self.path.exists() and not read_journal(self.path)
+
     def _load(self, records: Iterable[Record]) -> dict[str, dict[str, Any]]:
         """Read and check the file; returns its tables as the storage keeps them (the
         parsed JSON of annotations dropped: the records hold the same strings)."""
-        records = iter(records)
-        first = next(records, None)
-        if first is None and not self.read_only and not self.path.exists():
+        if self._is_new():
             contents = Contents(meta=new_meta(self.annotator, now_iso()))
             contents.next_key = dict.fromkeys(TABLES, 1)
             tables: dict[str, dict[str, Any]] = {}
         else:
-            contents = parse_contents(itertools.chain((first,) if first else (), records),
-                                      str(self.path))
+            contents = parse_contents(records, str(self.path))
             tables = contents.tables()
         self.meta = contents.meta
         self.articles = contents.articles

@@ -89,6 +89,22 @@ def test_a_write_refused_outright_stores_nothing_and_allocates_nothing(db, sampl
         assert [a.id for a in again.all()][-1] == later.id and len(again) == 2
 
 
+def test_a_new_files_refused_first_change_leaves_a_file_that_opens_as_new(db, sample,
+                                                                         monkeypatch):
+    """The empty journal a refused first change leaves is no file yet: opening it again
+    starts the file afresh (it is not refused as a file without its meta table)."""
+    with AnnotationStore(db, "ana") as store:
+        with monkeypatch.context() as patch:
+            ShortWrites(patch, take=0)
+            with pytest.raises(DiskError):
+                store.add(sample[0], 0, 5, "claim")
+    with AnnotationStore(db, "ana") as again:
+        assert len(again) == 0
+        again.add(sample[0], 0, 5, "claim")
+    with AnnotationStore(db, "check", read_only=True) as final:
+        assert len(final) == 1
+
+
 def test_a_fold_that_cannot_write_keeps_the_main_file_and_the_journal(db, sample, monkeypatch):
     with AnnotationStore(db, "ana", fold_bytes=10**9) as store:
         store.add(sample[0], 0, 5, "claim")

@@ -145,9 +145,10 @@ def test_a_csv_cell_with_anything_in_it(tmp_path_factory, sample, data):
 @given(st.data())
 def test_the_fast_record_check_and_the_one_that_names_the_problem_agree(tmp_path_factory, sample,
                                                                       data):
-    """``is_valid_record`` (opening 300,000 annotations) and ``_checked`` (naming what is
-    wrong) are two spellings of one rule: for any record, both accept or both refuse."""
-    from annotations.model import FIELDS, _checked, create, is_valid_record
+    """``valid_annotation`` (opening 300,000 annotations) and ``_checked`` (naming what is
+    wrong) are two spellings of one rule: for any record, both refuse, or both build the
+    same annotation."""
+    from annotations.model import FIELDS, _checked, create, valid_annotation
 
     article = sample[0]
     good = create(text=article.text, article_sha256=article.sha256, article=article.name,
@@ -161,8 +162,7 @@ def test_the_fast_record_check_and_the_one_that_names_the_problem_agree(tmp_path
         if text is not None and record.get("article_sha256") != article.sha256:
             continue  # with the text, the caller found the article by this very SHA-256
         try:
-            _checked(record, "r", text)
-            slow = True
+            slow = _checked(record, "r", text)
         except InputError:
-            slow = False
-        assert is_valid_record(record, text) == slow, (record, text)
+            slow = None
+        assert valid_annotation(record, text) == slow, (record, text)
