@@ -9,6 +9,7 @@ compared only between passages that rank as speaking of the same thing.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -22,6 +23,8 @@ from annotations.stems import STOPWORDS, stem
 
 WINDOW = 400
 K1, B = 1.2, 0.75
+COMMON = 0.25
+"""Query terms found in more than this share of passages are left out of the score."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»']?\s+(?=[\"“«¿¡(]?[A-ZÁÉÍÓÚÑ0-9])|\n+")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -142,6 +145,16 @@ class Index:
                 self.docs.append(doc)
                 self.df.update(doc.terms.keys())
         self.average = (sum(d.length for d in self.docs) / len(self.docs)) if self.docs else 1.0
+        # Postings: each term's passages with its BM25 term weight (idf and the passage's
+        # length folded in), so a query touches only the passages that share a term.
+        n = len(self.docs)
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        for number, doc in enumerate(self.docs):
+            norm = K1 * (1 - B + B * doc.length / self.average)
+            for term, tf in doc.terms.items():
+                idf = math.log(1 + (n - self.df[term] + 0.5) / (self.df[term] + 0.5))
+                self.postings.setdefault(term, []).append(
+                    (number, idf * tf * (K1 + 1) / (tf + norm)))
 
     def _terms(self, text: str, found: Facts) -> Counter[str]:
         terms: Counter[str] = Counter()
@@ -172,26 +185,30 @@ class Index:
         article ``exclude`` (a SHA-256) left out, each with its disagreement flags."""
         text = article.text[start:end]
         query_facts = _facts(text, dateline_year(article.text))
-        query = self._terms(text, query_facts)
-        n = len(self.docs)
+        return self.ranked(self._terms(text, query_facts), query_facts, top, exclude)
+
+    def ranked(self, query: Counter[str], query_facts: Facts, top: int,
+               exclude: str | None) -> list[Related]:
+        """``rank`` for a query already made terms (a passage of the index itself)."""
+        totals: dict[int, float] = {}
+        common = COMMON * len(self.docs)
+        for term, weight in query.items():
+            postings = self.postings.get(term, ())
+            if len(postings) > common:
+                continue  # in most passages: it scores little and costs the most
+            factor = min(weight, 2)
+            for number, part in postings:
+                totals[number] = totals.get(number, 0.0) + part * factor
         scores: list[tuple[float, int]] = []
-        for number, doc in enumerate(self.docs):
+        for number, score in totals.items():
+            doc = self.docs[number]
             if exclude is not None and doc.passage.article.sha256 == exclude:
                 continue
-            score = 0.0
-            norm = K1 * (1 - B + B * doc.length / self.average)
-            for term, weight in query.items():
-                tf = doc.terms.get(term)
-                if tf:
-                    idf = math.log(1 + (n - self.df[term] + 0.5) / (self.df[term] + 0.5))
-                    score += idf * tf * (K1 + 1) / (tf + norm) * min(weight, 2)
-            if score > 0:
-                if doc.words < 3:
-                    score *= 0.5  # a bare dateline matches every date; it says little else
-                scores.append((score, number))
-        scores.sort(reverse=True)
+            if doc.words < 3:
+                score *= 0.5  # a bare dateline matches every date; it says little else
+            scores.append((score, number))
         found = []
-        for score, number in scores[:top]:
+        for score, number in heapq.nlargest(top, scores):
             doc = self.docs[number]
             found.append(Related(doc.passage, score, compare(query_facts, doc.facts)))
         return found
@@ -302,8 +319,7 @@ def disagreements(articles: Sequence[Article], per_passage: int = 3,
         if not (facts_here.counts or facts_here.days or facts_here.statuses):
             continue
         passage = doc.passage
-        found = index.rank(passage.article, passage.start, passage.end, top=per_passage,
-                           exclude=passage.article.sha256)
+        found = index.ranked(doc.terms, facts_here, per_passage, passage.article.sha256)
         if not found:
             continue
         floor = found[0].score * min_share
