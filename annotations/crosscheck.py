@@ -9,6 +9,7 @@ compared only between passages that rank as speaking of the same thing.
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 import math
 import re
@@ -51,6 +52,9 @@ class Flag:
     """"conflict" (both cannot be true), "imprecise" (one range holds the other's value) or
     "cannot-compare" (a date without its year, or a relative day)."""
     why: str
+    here_at: tuple[int, int] = (0, 0)
+    there_at: tuple[int, int] = (0, 0)
+    """Where ``here`` and ``there`` are, in their passages' texts."""
 
     def as_json(self) -> dict[str, str]:
         return {"kind": self.kind, "here": self.here, "there": self.there,
@@ -86,6 +90,15 @@ def split_passages(article: Article) -> list[Passage]:
             piece_start = piece_end
         at = match.end() if match else len(text)
     return found
+
+
+def sentence_at(article: Article, offset: int) -> tuple[int, int]:
+    """The passage holding ``offset`` (the one after it, between two), as (start, end)."""
+    passages = split_passages(article)
+    for passage in passages:
+        if offset < passage.end:
+            return passage.start, passage.end
+    return (passages[-1].start, passages[-1].end) if passages else (0, len(article.text))
 
 
 class _Names:
@@ -223,6 +236,11 @@ def _shown(value: float) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
 
 
+def _flag(kind: str, a: Count | Day | Status, b: Count | Day | Status, severity: str,
+          why: str) -> Flag:
+    return Flag(kind, a.text, b.text, severity, why, (a.start, a.end), (b.start, b.end))
+
+
 def _counts(here: Sequence[Count], there: Sequence[Count]) -> list[Flag]:
     flags = []
     for a in here:
@@ -235,10 +253,10 @@ def _counts(here: Sequence[Count], there: Sequence[Count]) -> list[Flag]:
             if a.high < b.low or b.high < a.low:
                 if a.vague and b.vague:
                     continue
-                flags.append(Flag("count", a.text, b.text, "conflict",
+                flags.append(_flag("count", a, b, "conflict",
                                   f"{what}: {_range(a)} here, {_range(b)} there"))
             else:
-                flags.append(Flag("count", a.text, b.text, "imprecise",
+                flags.append(_flag("count", a, b, "imprecise",
                                   f"{what}: {_range(a)} here and {_range(b)} there overlap"))
     return flags
 
@@ -259,14 +277,18 @@ def _days(here: Sequence[Day], there: Sequence[Day]) -> list[Flag]:
                 continue  # month precision: holds the other
             if a.year is None or b.year is None:
                 if a.day != b.day:
-                    flags.append(Flag("date", a.text, b.text, "cannot-compare",
+                    flags.append(_flag("date", a, b, "cannot-compare",
                                       "a date without its year"))
                 continue
             if (a.year, a.month, a.day) != (b.year, b.month, b.day):
-                flags.append(Flag("date", a.text, b.text, "conflict",
+                flags.append(_flag("date", a, b, "conflict",
                                   f"{a.year}-{a.month:02}-{a.day:02} here, "
                                   f"{b.year}-{b.month:02}-{b.day:02} there"))
     return flags
+
+
+def _said(status: Status) -> str:
+    return f"{'confirmed' if status.confirmed else 'not confirmed'} («{status.text}»)"
 
 
 def _statuses(here: Sequence[Status], there: Sequence[Status]) -> list[Flag]:
@@ -275,12 +297,9 @@ def _statuses(here: Sequence[Status], there: Sequence[Status]) -> list[Flag]:
         for b in there:
             if a.confirmed == b.confirmed:
                 continue
-            shared = set(a.about.split()) & set(b.about.split())
-            if shared:
-                yes, no = (a, b) if a.confirmed else (b, a)
-                flags.append(Flag("status", a.text, b.text, "conflict",
-                                  f"'{yes.text}' against '{no.text}' of "
-                                  f"{', '.join(sorted(shared)[:3])}"))
+            if set(a.about.split()) & set(b.about.split()):
+                flags.append(_flag("status", a, b, "conflict",
+                                   f"{_said(a)} here, {_said(b)} there"))
     return flags[:1]
 
 
@@ -288,8 +307,10 @@ def compare(here: Facts, there: Facts) -> list[Flag]:
     flags = _counts(here.counts, there.counts) + _days(here.days, there.days)
     flags += _statuses(here.statuses, there.statuses)
     if here.relative and there.days:
-        flags.append(Flag("date", here.relative[0][2], there.days[0].text, "cannot-compare",
-                          "a relative day against a date"))
+        start, end, text = here.relative[0]
+        day = there.days[0]
+        flags.append(Flag("date", text, day.text, "cannot-compare",
+                          "a relative day against a date", (start, end), (day.start, day.end)))
     return flags
 
 
@@ -301,18 +322,28 @@ class Disagreement:
     a: Passage
     b: Passage
     score: float
+    a_span: tuple[int, int] = (0, 0)
+    b_span: tuple[int, int] = (0, 0)
+    """The disagreeing words (a figure, a date, a status), in their articles' texts."""
+
+    @property
+    def key(self) -> str:
+        """Names this proposal in the file (a dismissal is remembered under it)."""
+        what = (f"{self.kind}|{self.a.article.sha256}|{self.a_span}|{self.b.article.sha256}|"
+                f"{self.b_span}")
+        return "d:" + hashlib.sha1(what.encode(), usedforsecurity=False).hexdigest()
 
 
 SEVERITY = {"conflict": 0, "imprecise": 1, "cannot-compare": 2}
 
 
-def disagreements(articles: Sequence[Article], per_passage: int = 3,
-                  min_share: float = 0.25) -> list[Disagreement]:
+def disagreements(articles: Sequence[Article], index: Index | None = None,
+                  per_passage: int = 3, min_share: float = 0.25) -> list[Disagreement]:
     """Candidate pairs across articles, strongest first: for every passage, its best
     partners in the other articles (a partner must score at least ``min_share`` of the
     best), and the flags between them. The same disagreement (same kind and values) is
     proposed once, by its best pair."""
-    index = Index(articles)
+    index = index or Index(articles)
     best: dict[tuple[str, str, str], Disagreement] = {}
     for doc in index.docs:
         facts_here = doc.facts
@@ -330,15 +361,21 @@ def disagreements(articles: Sequence[Article], per_passage: int = 3,
                 if flag.severity == "cannot-compare":
                     continue
                 a, b = passage, related.passage
-                if (a.article.sha256, a.start) > (b.article.sha256, b.start):
-                    a, b = b, a
+                # A figure or a date is what is tagged; a status, its whole sentence
+                whole = flag.kind == "status"
+                a_span = ((a.start, a.end) if whole else
+                          (a.start + flag.here_at[0], a.start + flag.here_at[1]))
+                b_span = ((b.start, b.end) if whole else
+                          (b.start + flag.there_at[0], b.start + flag.there_at[1]))
                 # One proposal per disagreement between two articles: the same values
-                # (in either order), or for a status, the one contradiction
+                # (in either order), or for a status, the one contradiction. ``a`` stays
+                # the passage asked about, so "here" and "there" in ``why`` are a and b.
                 values = ("" if flag.kind == "status"
                           else "|".join(sorted((flag.here, flag.there))))
-                key = (flag.kind, values, a.article.sha256 + b.article.sha256)
+                key = (flag.kind, values, "".join(sorted((a.article.sha256,
+                                                          b.article.sha256))))
                 current = best.get(key)
                 if current is None or related.score > current.score:
                     best[key] = Disagreement(flag.kind, flag.severity, flag.why, a, b,
-                                             related.score)
+                                             related.score, a_span, b_span)
     return sorted(best.values(), key=lambda d: (SEVERITY[d.severity], -d.score))

@@ -246,11 +246,13 @@ def counts(text: str) -> list[Count]:
         if n + 1 < len(numbers):
             s2, e2, v2 = numbers[n + 1]
             between = folded[end:s2]
+            lead = re.search(r"\b(?:entre|between|de|from)\s*$", folded[max(0, start - 9):start])
             if re.fullmatch(r"\s*(?:y|and|a|to|-|–)\s*", between) and (
-                    re.search(r"(?:entre|between|de|from)\s*$", folded[max(0, start - 9):start])
-                    or between.strip() in ("-", "–", "a", "to")):
+                    lead or between.strip() in ("-", "–", "a", "to")):
                 high, range_end = v2, e2
                 n += 1
+                if lead and lead.group().strip() in ("entre", "between"):
+                    start -= len(lead.group())  # "entre 3 y 12 mil" is the whole figure
         words = _words_after(folded, range_end)
         multiplier = 1.0
         if words and words[0][0] in MULTIPLIERS and words[0][1] - range_end <= 2:
@@ -341,12 +343,16 @@ def statuses(text: str) -> list[Status]:
     folded = fold(text)
     found = []
     for match in _CONFIRM.finditer(folded):
-        before = folded[max(0, match.start() - 25):match.start()]
-        negated = bool(_NEGATION.search(before)) and not _NOT_DENIAL.search(
-            folded[max(0, match.start() - 25):match.end()])
+        window = max(0, match.start() - 25)
+        negation = _NEGATION.search(folded, window, match.start())
+        negated = negation is not None and not _NOT_DENIAL.search(
+            folded[window:match.end()])
         about = _about(folded, match.start(), match.end())
-        found.append(Status(not negated, about, match.start(), match.end(),
-                            text[match.start():match.end()]))
+        # The words shown are the status as written, its negation included ("no ha
+        # confirmado")
+        start = negation.start() if negated and negation is not None else match.start()
+        found.append(Status(not negated, about, start, match.end(),
+                            text[start:match.end()]))
     for match in _DENY.finditer(folded):
         found.append(Status(False, _about(folded, match.start(), match.end()), match.start(),
                             match.end(), text[match.start():match.end()]))
@@ -354,13 +360,12 @@ def statuses(text: str) -> list[Status]:
 
 
 def _about(folded: str, start: int, end: int) -> str:
-    """The stems of the content words just after the status word (what is confirmed):
-    "no confirmados de la presencia de soldados" is about presence and soldiers."""
+    """The stems of the content words just after the status word, which name what is (not)
+    confirmed: "no confirmados de la presencia de soldados" is about presence and
+    soldiers; "confirmaron un consenso" is about a consensus."""
     own = stem(folded[start:end])
-    words = [stem(w) for w in _WORD.findall(folded[end:end + 60])
+    words = [stem(w) for w in _WORD.findall(folded[end:end + 80])
              if len(w) > 3 and w not in SKIP_WORDS]
-    words += [stem(w) for w in _WORD.findall(folded[max(0, start - 40):start])
-              if len(w) > 3 and w not in SKIP_WORDS]
     return " ".join(sorted(set(words) - {own, "confirm", "report", "reportes"}))
 
 

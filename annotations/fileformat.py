@@ -26,7 +26,9 @@ VERSION = 1
 TABLES = ("meta", "articles", "annotations", "reviews")
 MAX_ARTICLES = 10_000
 MAX_ANNOTATIONS = 5_000_000
-REVIEW_DECISIONS = ("rejected", "kept")
+REVIEW_DECISIONS = ("rejected", "kept", "accepted", "dismissed")
+"""On a colleague's annotation: rejected or kept (review); on a proposed disagreement (an
+id "d:…", see crosscheck): accepted or dismissed."""
 
 
 @dataclass

@@ -14,11 +14,13 @@ from pathlib import Path
 from annotations.anchoring import move_to_new_versions, unplaced_on
 from annotations.articles import Article
 from annotations.config import TagSpec
+from annotations.crosscheck import Disagreement, Index, Related, sentence_at
+from annotations.crosscheck import disagreements as find_disagreements
 from annotations.errors import FactreadError
 from annotations.history import History
-from annotations.model import Annotation
+from annotations.model import Annotation, create
 from annotations.review import Item, ReviewSession
-from annotations.store import AnnotationStore, Change
+from annotations.store import AnnotationStore, Change, Draft
 
 INFO, WARNING, ERROR = "information", "warning", "error"
 
@@ -70,6 +72,7 @@ class Workbench:
     """The annotation a link starts from, between the two presses of ``l``."""
     _follow: int = 0
     _fold_problem: str | None = None
+    _index: tuple[tuple[str, ...], Index] | None = None
 
     def __post_init__(self) -> None:
         self.history = History(self.store)
@@ -234,6 +237,66 @@ class Workbench:
         if self.review is not None:
             self.review.refresh(change)
         return Outcome(f"{done}: {change.label.removeprefix('undo ')}", change=change)
+
+    # ----------------------------------------------------------- cross-checking
+    def cross_index(self, articles: Sequence[Article]) -> Index:
+        """The passages of ``articles`` ready to rank, built once per set of articles."""
+        key = tuple(a.sha256 for a in articles)
+        if self._index is None or self._index[0] != key:
+            self._index = (key, Index(articles))
+        return self._index[1]
+
+    def related(self, articles: Sequence[Article], article: Article,
+                selection: tuple[int, int] | None, cursor: int
+                ) -> tuple[tuple[int, int], list[Related]]:
+        """The passages of the other articles that speak of the selection (or of the
+        sentence under the cursor), best first, and the span asked about."""
+        span = selection or sentence_at(article, cursor)
+        index = self.cross_index(articles)
+        return span, index.rank(article, span[0], span[1], top=10, exclude=article.sha256)
+
+    def disagreements(self, articles: Sequence[Article]) -> list[Disagreement]:
+        """Proposed disagreements across ``articles``, strongest first, those already
+        accepted or dismissed left out."""
+        return [d for d in find_disagreements(articles, self.cross_index(articles))
+                if d.key not in self.store.reviews]
+
+    def accept(self, found: Disagreement) -> Outcome:
+        """Two contradiction annotations linked to each other, with a note saying why, in
+        one undoable change; the proposal is remembered as accepted."""
+        tag = "contradiction" if any(t.name == "contradiction" for t in self.tags) else \
+            self.tags[0].name
+        draft = Draft(self.store)
+        made = []
+        for passage, (start, end) in ((found.a, found.a_span), (found.b, found.b_span)):
+            article = passage.article
+            same = [a for a in self.store.for_article(article.sha256)
+                    if (a.start, a.end) == (start, end) and a.tag == tag]
+            if same:
+                ann = same[0]
+                if found.why not in ann.note:
+                    draft.put(ann.changed(note=f"{ann.note}\n{found.why}".strip()))
+            else:
+                try:
+                    ann = create(text=article.text, article_sha256=article.sha256,
+                                 article=article.name, start=start, end=end, tag=tag,
+                                 annotator=self.store.annotator, note=found.why)
+                except FactreadError as err:
+                    return Outcome(str(err), ERROR, "Not saved")
+                draft.put(ann)
+            made.append(ann.id)
+        draft.link(made[0], made[1])
+        draft.link(made[1], made[0])
+        change = draft.change(f"accept {found.kind} disagreement",
+                              (found.a.article, found.b.article),
+                              ((found.key, self.store.reviews.get(found.key), "accepted"),))
+        return self.apply(change, f"Tagged both as {tag} and linked: {found.why}")
+
+    def dismiss(self, found: Disagreement) -> Outcome:
+        """Not proposed again (remembered in the file; undo brings it back)."""
+        change = Change((), "dismiss disagreement",
+                        reviews=((found.key, self.store.reviews.get(found.key), "dismissed"),))
+        return self.apply(change, f"Dismissed: {found.why}")
 
     # ------------------------------------------------------------------ review
     def decide(self, sha: str, offset: int, decision: str) -> Outcome:

@@ -101,6 +101,10 @@ APP_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("panel", "a", "toggle_panel", "Show or hide the annotation panel", "panel",
                needs_file=True),
     ActionSpec("articles", "o", "pick_article", "Go to an article"),
+    ActionSpec("related", "r", "toggle_related", "Related passages in the other articles, "
+               "with what disagrees (for the selection or the sentence)"),
+    ActionSpec("disagreements", "D", "find_disagreements", "Find disagreements across the "
+               "articles: accept as two linked contradictions, or dismiss", needs_file=True),
     ActionSpec("export", "E", "export", "Export the annotations (CSV, W3C, JSON Lines, brat)",
                "export", needs_file=True),
     ActionSpec("review-accept", "A", "decide('accept')", "Accept their annotation into my "

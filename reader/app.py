@@ -37,11 +37,13 @@ from reader.actions import (
     tag_actions,
 )
 from reader.clipboard import copy_text
+from reader.crosscheck_ui import CrossCheckUI
 from reader.dialogs import Dialogs
 from reader.widgets.article_view import ArticleView
 from reader.widgets.keybar import KeyBar
 from reader.widgets.pane import MIN_PANE, ArticlePane, PaneRow
 from reader.widgets.panel import AnnotationPanel
+from reader.widgets.related_panel import RelatedPanel
 from reader.widgets.search_box import SearchBox
 from reader.widgets.status import StatusLine, fact_parts
 from reader.widgets.tagstyles import TagStyles
@@ -70,7 +72,7 @@ class Notice:
     severity: str = "information"
 
 
-class FactreadApp(Dialogs, App[int]):
+class FactreadApp(Dialogs, CrossCheckUI, App[int]):
     CSS_PATH = "factread.tcss"
     TITLE = "factread"
     ENABLE_COMMAND_PALETTE = True
@@ -107,6 +109,8 @@ class FactreadApp(Dialogs, App[int]):
             self.panes.append(ArticlePane(number, view))
         self._key_overrides = keymap or {}
         self._panel = AnnotationPanel()
+        self._related = RelatedPanel()
+        self._related_timer = None
         self._search_box = SearchBox()
         self._status = StatusLine()
         self._review_panel: ReviewPanel | None = None
@@ -133,6 +137,7 @@ class FactreadApp(Dialogs, App[int]):
                 yield Static(Text("No article could be opened: see the messages."),
                              id="empty")
         yield self._panel
+        yield self._related
         if self._review_panel is not None:
             yield self._review_panel
         yield self._search_box
@@ -242,6 +247,7 @@ class FactreadApp(Dialogs, App[int]):
         """Share the width left by the panels among the panes."""
         panel = self._panel
         available = self.size.width - (panel.outer_size.width if panel.display else 0)
+        available -= self._fit_related(available)
         if self._review_panel is not None:
             from reader.widgets.review_panel import MIN_WIDTH, WIDTH
 
@@ -264,11 +270,13 @@ class FactreadApp(Dialogs, App[int]):
             if widget.parent is not None and isinstance(widget.parent, ArticlePane):
                 widget.parent.scroll_visible(animate=False)
             self._refresh_panel()
+            self._related_soon()
 
     # ------------------------------------------------------------------ status
     def on_article_view_moved(self, message: ArticleView.Moved) -> None:
         if message.view is self._current:
             self._refresh_status()
+            self._related_soon()
 
     def _refresh_status(self) -> None:
         if self.bench is None:
@@ -407,6 +415,8 @@ class FactreadApp(Dialogs, App[int]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         ident = event.option.id
+        if self._related.has_focus_within and self._related_chosen(ident):
+            return
         if self._review_panel is not None and self._review_panel.has_focus_within:
             item = self._review_panel.item(ident)
             if item is not None:
@@ -429,6 +439,8 @@ class FactreadApp(Dialogs, App[int]):
             return
         if self._panel.has_focus_within:
             self.action_toggle_panel()
+        elif self._related.has_focus_within:
+            self.action_toggle_related()
         elif self.bench is not None and self.bench.cancel_link():
             self._refresh_status()
 

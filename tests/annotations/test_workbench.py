@@ -166,3 +166,38 @@ def test_going_to_an_annotation_left_on_an_older_version_says_why_not(bench):
     assert left.goto is None and "could not be placed on the new version of a.txt" in \
         left.message
     assert "which is not open" in bench.go_to(ann, [B]).message
+
+
+def test_related_answers_for_the_sentence_under_the_cursor(bench, sample):
+    article = sample[0]
+    at = article.text.index("11 mil soldados")
+    span_asked, rows = bench.related(sample, article, None, at)
+    assert span_asked[0] <= at < span_asked[1]
+    assert rows and all(r.passage.article.sha256 != article.sha256 for r in rows)
+    assert bench.related(sample, article, (at, at + 6), at)[0] == (at, at + 6)
+
+
+def test_accepting_a_disagreement_tags_links_and_notes_both_in_one_undoable_change(bench,
+                                                                                  sample):
+    found = bench.disagreements(sample)
+    count = next(d for d in found if d.kind == "count")
+    done = bench.accept(count)
+    assert done.done
+    a, b = (bench.store.for_article(p.article.sha256)[0] for p in (count.a, count.b))
+    assert (a.tag, b.tag) == ("contradiction", "contradiction")
+    assert a.links == (b.id,) and b.links == (a.id,) and a.note == b.note == count.why
+    assert (a.start, a.end) == count.a_span and (b.start, b.end) == count.b_span
+    assert count.key not in {d.key for d in bench.disagreements(sample)}
+    assert bench.undo().done
+    assert len(bench.store) == 0 and count.key in {d.key for d in bench.disagreements(sample)}
+
+
+def test_a_dismissed_disagreement_stays_dismissed_after_reopening(db, sample):
+    store = AnnotationStore(db, "ana")
+    bench = Workbench(store, DEFAULT_TAGS)
+    first = bench.disagreements(sample)[0]
+    assert bench.dismiss(first).done
+    store.close()
+    with AnnotationStore(db, "ana") as again:
+        keys = {d.key for d in Workbench(again, DEFAULT_TAGS).disagreements(sample)}
+        assert first.key not in keys and again.reviews[first.key] == "dismissed"

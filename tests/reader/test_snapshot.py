@@ -118,3 +118,22 @@ def test_review_at_160_columns(snap_compare, make_app, pair):  # noqa: F811
 def test_review_at_80_columns(snap_compare, make_app, pair):  # noqa: F811
     assert snap_compare(review_app(make_app, *pair), terminal_size=(80, 24),
                         press=["right_square_bracket"])
+
+
+def test_the_related_panel_at_160_by_45(snap_compare, make_app, sample):
+    # The sentence of "11 mil soldados": Seúl's 3,000-12,000 and the others, flagged.
+    assert snap_compare(make_app(sample), terminal_size=(160, 45),
+                        press=["slash", *"11 mil soldados", "enter", "r"])
+
+
+def test_the_related_panel_at_80_by_24(snap_compare, make_app, sample):
+    assert snap_compare(make_app(sample), terminal_size=(80, 24),
+                        press=["slash", *"11 mil soldados", "enter", "r"])
+
+
+def test_the_disagreement_finder_at_160_by_45(snap_compare, make_app, sample):
+    assert snap_compare(make_app(sample), terminal_size=(160, 45), press=["D"])
+
+
+def test_the_disagreement_finder_at_80_by_24(snap_compare, make_app, sample):
+    assert snap_compare(make_app(sample), terminal_size=(80, 24), press=["D"])
