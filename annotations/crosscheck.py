@@ -55,6 +55,8 @@ class Flag:
     here_at: tuple[int, int] = (0, 0)
     there_at: tuple[int, int] = (0, 0)
     """Where ``here`` and ``there`` are, in their passages' texts."""
+    about: str = ""
+    """What a count counts (soldiers, dead, …); empty for dates and statuses."""
 
     def as_json(self) -> dict[str, str]:
         return {"kind": self.kind, "here": self.here, "there": self.there,
@@ -238,7 +240,8 @@ def _shown(value: float) -> str:
 
 def _flag(kind: str, a: Count | Day | Status, b: Count | Day | Status, severity: str,
           why: str) -> Flag:
-    return Flag(kind, a.text, b.text, severity, why, (a.start, a.end), (b.start, b.end))
+    about = a.what if isinstance(a, Count) else ""
+    return Flag(kind, a.text, b.text, severity, why, (a.start, a.end), (b.start, b.end), about)
 
 
 def _counts(here: Sequence[Count], there: Sequence[Count]) -> list[Flag]:
@@ -325,6 +328,8 @@ class Disagreement:
     a_span: tuple[int, int] = (0, 0)
     b_span: tuple[int, int] = (0, 0)
     """The disagreeing words (a figure, a date, a status), in their articles' texts."""
+    about: str = ""
+    """What a count counts; empty for dates and statuses."""
 
     @property
     def key(self) -> str:
@@ -377,5 +382,5 @@ def disagreements(articles: Sequence[Article], index: Index | None = None,
                 current = best.get(key)
                 if current is None or related.score > current.score:
                     best[key] = Disagreement(flag.kind, flag.severity, flag.why, a, b,
-                                             related.score, a_span, b_span)
+                                             related.score, a_span, b_span, flag.about)
     return sorted(best.values(), key=lambda d: (SEVERITY[d.severity], -d.score))

@@ -1,6 +1,7 @@
-"""The disagreement finder: candidate pairs across the open articles, grouped by kind,
-strongest first. Enter goes to the pair, a accepts (two linked contradictions with a
-note), x dismisses (remembered in the file). It proposes; the fact-checker decides."""
+"""The disagreement finder: candidate pairs across the open articles, grouped by what they
+are about (figures of soldiers, dates, confirmed or not), strongest first. Enter goes to
+the pair, a accepts (two linked contradictions with a note), x dismisses (remembered in the
+file). It proposes; the fact-checker decides."""
 
 from __future__ import annotations
 
@@ -61,10 +62,11 @@ class FinderScreen(ModalScreen[tuple[str, Disagreement] | None]):
             options: list[Option] = []
             # Groups in the order of their strongest proposal (the list comes strongest
             # first), so a conflict of dates leads imprecise figures.
-            kinds = list(dict.fromkeys(d.kind for d in self.found))
-            for kind in kinds:
-                heading = KINDS.get(kind, kind)
-                group = [(n, d) for n, d in enumerate(self.found) if d.kind == kind]
+            groups = list(dict.fromkeys((d.kind, d.about) for d in self.found))
+            for kind, about in groups:
+                heading = KINDS.get(kind, kind) + (f": {about}" if about else "")
+                group = [(n, d) for n, d in enumerate(self.found)
+                         if (d.kind, d.about) == (kind, about)]
                 if group:
                     options.append(Option(Text(f"{heading} ({len(group)})", style="bold"),
                                           disabled=True))

@@ -92,3 +92,22 @@ def test_disagreements_lists_pairs_as_json_and_a_missing_quote_is_one_line():
     assert all(set(r) == {"kind", "severity", "why", "a", "b"} for r in rows)
     missing = factread("related", str(GOLD / "hospital" / "a_times.txt"), "--quote", "nada")
     assert missing.returncode == 1 and len(missing.stderr.strip().splitlines()) == 1
+
+
+def test_dates_without_a_year_or_relative_ones_cannot_be_compared_unless_the_dateline_says():
+    from annotations.crosscheck import compare
+    from annotations.facts import facts
+
+    def severities(here: str, there: str, year: int | None = None) -> list[str]:
+        return [f.severity for f in compare(facts(here, year), facts(there)) if f.kind == "date"]
+
+    assert severities("firmado el 18 de junio de 2024", "firmado el 19 jun 2024") == ["conflict"]
+    assert severities("firmado el 18 de junio", "firmado el 19 de junio de 2024") == [
+        "cannot-compare"]
+    # The article's dateline gives the year: then they do conflict.
+    assert severities("firmado el 18 de junio", "firmado el 19 de junio de 2024", 2024) == [
+        "conflict"]
+    assert severities("se firmó el sábado", "se firmó el 19 de junio de 2024") == [
+        "cannot-compare"]
+    assert severities("firmado en junio de 2024", "firmado el 19 de junio de 2024") == []
+    assert severities("a las 19:06", "el 19/06/2024") == []  # a time is no date

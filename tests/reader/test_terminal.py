@@ -105,3 +105,43 @@ def test_a_file_held_by_another_factread_is_one_line_and_exit_1(tmp_path):
         assert f"factread: factread.json is open in another factread (pid {os.getpid()})" \
             in term.text()
     os.close(term.master)
+
+
+def test_related_then_the_finder_accepts_a_contradiction_in_a_real_terminal(tmp_path):
+    """r shows what the other reports say of "11 mil soldados", Enter goes to Seúl's
+    figure with it selected, x tags it; D lists the disagreements and a accepts the
+    first: two linked contradictions on disk."""
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS),
+           "FACTREAD_USER": "e2e", "FACTREAD_CONFIG": str(tmp_path / "none.toml")}
+    env.pop("FACTREAD_DB", None)
+    term = Terminal([sys.executable, "-m", "reader"], tmp_path, env)
+    try:
+        term.wait_for("Kim Jong-un respalda")
+        term.send("/")
+        term.send("11 mil soldados\r")
+        term.wait_for("sel 15")
+        term.send("r")
+        term.wait_for("Related to «11 mil soldados»")
+        term.wait_for("3,000-12,000 there")
+        term.send("r")  # into the list
+        term.send("\x1b[B")  # down to the second row: Seúl's range
+        term.send("\r")
+        term.wait_for("sel 29")  # «entre 3,000 y 12,000 soldados» selected in its pane
+        term.send("x")
+        term.wait_for("contradiction  «entre 3,000 y 12,000 soldados»")
+        term.send("D")
+        term.wait_for("possible disagreements across 5 articles")
+        term.send("a")
+        term.wait_for("Tagged both as contradiction and linked")
+        term.send("\x1b", settle=0.5)
+        term.send("q")
+        assert term.close() == 0
+    finally:
+        if term.proc.poll() is None:
+            term.proc.kill()
+    with AnnotationStore(tmp_path / "factread.json", "x", read_only=True) as store:
+        anns = store.all()
+        assert len(anns) == 3
+        linked = [a for a in anns if a.links]
+        assert len(linked) == 2 and linked[0].links == (linked[1].id,)
+        assert all(a.tag == "contradiction" for a in linked)
