@@ -24,8 +24,10 @@ from annotations.stems import STOPWORDS, stem
 
 WINDOW = 400
 K1, B = 1.2, 0.75
-COMMON = 0.25
-"""Query terms found in more than this share of passages are left out of the score."""
+COMMON, COMMON_FLOOR = 0.1, 50
+"""Query terms found in more than this share of the passages (and more than the floor: a
+small set keeps all its terms) are left out of the score: they weigh little and cost the
+most."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”»']?\s+(?=[\"“«¿¡(]?[A-ZÁÉÍÓÚÑ0-9])|\n+")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -206,7 +208,7 @@ class Index:
                exclude: str | None) -> list[Related]:
         """``rank`` for a query already made terms (a passage of the index itself)."""
         totals: dict[int, float] = {}
-        common = COMMON * len(self.docs)
+        common = max(COMMON_FLOOR, COMMON * len(self.docs))
         for term, weight in query.items():
             postings = self.postings.get(term, ())
             if len(postings) > common:
