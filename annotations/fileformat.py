@@ -85,7 +85,7 @@ def _meta(table: dict[str, Any], where: str) -> dict[str, Any]:
     return meta
 
 
-def _article(record: Any, where: str) -> Article:
+def article_record(record: Any, where: str) -> Article:
     if not isinstance(record, dict):
         raise InputError(f"{where}: not an object")
     if set(record) != {"sha256", "name", "title", "text"}:
@@ -182,7 +182,7 @@ class _Reader:
         contents = self.contents
         if len(contents.articles) >= MAX_ARTICLES:
             raise InputError(f"{self.where}: more than {MAX_ARTICLES} articles")
-        article = _article(record, f"{self.where}: article record {key}")
+        article = article_record(record, f"{self.where}: article record {key}")
         if article.sha256 in contents.articles:
             raise InputError(f"{self.where}: article record {key}: the same text is stored twice")
         contents.articles[article.sha256] = article

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from annotations.anchoring import reanchor
@@ -65,6 +66,19 @@ class Orphan:
     why: str
 
 
+def review_articles(mine: Mapping[str, Article], theirs: Mapping[str, Article]
+                    ) -> list[Article]:
+    """The articles a review shows, in name order: mine, and theirs that are no version of
+    one of mine (same name or title). The screen computes it from the articles alone, to
+    show the texts before both files are open."""
+    names = {a.name for a in mine.values()}
+    titles = {a.title for a in mine.values()}
+    shown = list(mine.values())
+    shown += [a for sha, a in theirs.items() if sha not in mine
+              and a.name not in names and a.title not in titles]
+    return sorted(shown, key=lambda a: a.name)
+
+
 @dataclass
 class ReviewSession:
     mine: AnnotationStore
@@ -94,15 +108,8 @@ class ReviewSession:
     def _align(self) -> None:
         by_name = {a.name: a for a in self.mine.articles.values()}
         by_title = {a.title: a for a in self.mine.articles.values()}
-        self.articles = list(self.mine.articles.values())
-        theirs_only: dict[str, Article] = {}
-        for article in self.theirs.articles.values():
-            if article.sha256 in self.mine.articles:
-                continue
-            if article.name not in by_name and article.title not in by_title:
-                theirs_only[article.sha256] = article
-        self.articles += theirs_only.values()
-        self.articles.sort(key=lambda a: a.name)
+        self.articles = review_articles(self.mine.articles, self.theirs.articles)
+        theirs_only = {a.sha256 for a in self.articles} - set(self.mine.articles)
         for ann in self.theirs.all():
             self.original[ann.id] = ann
             if ann.article_sha256 in self.mine.articles or ann.article_sha256 in theirs_only:

@@ -39,8 +39,9 @@ from typing import Any, BinaryIO, NoReturn
 from tinydb.storages import Storage
 
 from annotations import jsonstream
+from annotations.articles import Article
 from annotations.errors import DiskError, InputError, disk_error
-from annotations.fileformat import Record, records_of
+from annotations.fileformat import Record, article_record, records_of
 from annotations.model import SURROGATE_RE
 
 Data = dict[str, dict[str, Any]]
@@ -313,6 +314,41 @@ def _puts(table: str, docs: dict[str, Any]) -> Iterator[Record]:
     for key, doc in docs.items():
         if doc is not None:
             yield table, key, doc
+
+
+def read_articles(path: Path) -> dict[str, Article]:
+    """The articles of a file (main file and journal) without its annotations: the main
+    file is read only up to its annotations table, so the texts of a 50,000-annotation
+    file are on screen before the file is opened (see ``store``, which then checks it all).
+    Nothing at all is no articles; a problem raises InputError."""
+    found: dict[str, Article] = {}
+
+    def take(key: str, record: Any) -> None:
+        article = article_record(record, f"{path}: article record {key}")
+        found[article.sha256] = article
+
+    batches = read_journal(path)
+    if path.exists():
+        try:
+            with path.open("rb") as stream:
+                walker = jsonstream.Walker(stream)
+                for table in walker.members():
+                    if table == "annotations":
+                        break  # the articles come before the annotations in factread's files
+                    if table != "articles":
+                        walker.value()
+                        continue
+                    for key in walker.members():
+                        take(key, walker.value())
+        except jsonstream.StreamError as err:
+            raise InputError(f"{path}: {err}") from None
+        except OSError as err:
+            raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
+    for ops in batches:
+        for op in ops:
+            if op[0] == "put" and op[1] == "articles":
+                take(op[2], op[3])
+    return found
 
 
 def load_data(path: Path, *, missing_ok: bool = False) -> Data:

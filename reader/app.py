@@ -23,7 +23,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import OptionList, Static
 
-from annotations.articles import LoadResult
+from annotations.articles import Article, LoadResult
 from annotations.config import TagSpec
 from annotations.errors import FactreadError
 from annotations.model import Annotation
@@ -39,9 +39,10 @@ from reader.actions import (
 from reader.clipboard import copy_text
 from reader.crosscheck_ui import CrossCheckUI
 from reader.dialogs import Dialogs
+from reader.review_ui import ReviewUI
 from reader.widgets.article_view import ArticleView
 from reader.widgets.keybar import KeyBar
-from reader.widgets.pane import MIN_PANE, ArticlePane, PaneRow
+from reader.widgets.pane import ArticlePane, PaneRow
 from reader.widgets.panel import AnnotationPanel
 from reader.widgets.related_panel import RelatedPanel
 from reader.widgets.search_box import SearchBox
@@ -53,6 +54,9 @@ if TYPE_CHECKING:  # the rest is imported when first needed, after the first fra
     from annotations.store import AnnotationStore
     from annotations.workbench import Outcome, Workbench
     from reader.widgets.review_panel import ReviewPanel
+
+    Opener = Callable[[], AnnotationStore | tuple[AnnotationStore, ReviewSession]]
+    """Opens the annotation file after the first frame (in review, with the session)."""
 
 FOLD_EVERY = 30.0
 """Seconds between folds of the journal into the main file while the screen is open, so a
@@ -72,7 +76,7 @@ class Notice:
     severity: str = "information"
 
 
-class FactreadApp(Dialogs, CrossCheckUI, App[int]):
+class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
     CSS_PATH = "factread.tcss"
     TITLE = "factread"
     ENABLE_COMMAND_PALETTE = True
@@ -80,13 +84,15 @@ class FactreadApp(Dialogs, CrossCheckUI, App[int]):
 
     def __init__(self, loaded: LoadResult, store: AnnotationStore | None,
                  tags: tuple[TagSpec, ...], keymap: dict[str, str] | None = None,
-                 review: ReviewSession | None = None,
-                 opener: Callable[[], AnnotationStore] | None = None) -> None:
+                 review: ReviewSession | None = None, opener: Opener | None = None,
+                 reviewing: bool = False) -> None:
         """With ``opener`` instead of ``store``, the file is opened after the first frame
-        (parsing 10,000 annotations would otherwise delay the text by ~170 ms). Build it
-        with ``FactreadApp.build``, which binds the configured tags' keys too."""
+        (parsing 10,000 annotations would otherwise delay the text by ~170 ms); with
+        ``reviewing``, the opener also brings the review session (the texts come first).
+        Build it with ``FactreadApp.build``, which binds the configured tags' keys too."""
         super().__init__()
-        self.review = review
+        self.review = None
+        self.reviewing = reviewing or review is not None
         self._opener = opener
         self.startup_error: str | None = None
         if review is not None:
@@ -103,8 +109,6 @@ class FactreadApp(Dialogs, CrossCheckUI, App[int]):
         self._current: ArticleView | None = None
         for number, article in enumerate(loaded.articles, start=1):
             view = ArticleView(article, _no_annotations, self.tag_styles, id=f"view-{number}")
-            if review is not None:
-                view.theirs = partial(review.theirs_overlapping, article.sha256)
             self.views.append(view)
             self.panes.append(ArticlePane(number, view))
         self._key_overrides = keymap or {}
@@ -114,21 +118,23 @@ class FactreadApp(Dialogs, CrossCheckUI, App[int]):
         self._search_box = SearchBox()
         self._status = StatusLine()
         self._review_panel: ReviewPanel | None = None
-        if review is not None:
+        if self.reviewing:
             from reader.widgets.review_panel import ReviewPanel
 
             self._review_panel = ReviewPanel()
+        if review is not None:
+            self._take_review(review)
         if store is not None:
             self._use_store(store, attached=False)
 
     @classmethod
     def build(cls, loaded: LoadResult, store: AnnotationStore | None,
               tags: tuple[TagSpec, ...], keymap: dict[str, str] | None = None,
-              review: ReviewSession | None = None,
-              opener: Callable[[], AnnotationStore] | None = None) -> FactreadApp:
+              review: ReviewSession | None = None, opener: Opener | None = None,
+              reviewing: bool = False) -> FactreadApp:
         """The app with the keys of ``tags`` bound too (bindings are per class in Textual,
         and the tags come from the user's config)."""
-        return _with_tags(cls, tags)(loaded, store, tags, keymap, review, opener)
+        return _with_tags(cls, tags)(loaded, store, tags, keymap, review, opener, reviewing)
 
     # ------------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -144,7 +150,7 @@ class FactreadApp(Dialogs, CrossCheckUI, App[int]):
         yield self._status
         yield KeyBar([(self.key_display(spec, first=True), spec.label,
                        ("focused." if spec.on_view else "app.") + spec.action)
-                      for spec in key_bar(self.actions, review=self.review is not None)])
+                      for spec in key_bar(self.actions, review=self.reviewing)])
 
     def on_mount(self) -> None:
         self._size_panes()  # before the first layout, so each article is wrapped once
@@ -160,11 +166,8 @@ class FactreadApp(Dialogs, CrossCheckUI, App[int]):
             self.call_after_refresh(self._open_in_background)
         else:
             self._attached()
-        if self.review is not None:
-            self._refresh_review()
-            for orphan in self.review.orphans[:5]:
-                self.say(f"Orphan: {orphan.theirs.article}: {orphan.why}", severity="warning",
-                         timeout=20)
+        if self.reviewing:
+            self._review_shown()
         if self.views:
             self.views[0].focus()
 
@@ -184,11 +187,11 @@ class FactreadApp(Dialogs, CrossCheckUI, App[int]):
     def _open_in_background(self) -> None:
         assert self._opener is not None
         try:
-            store = self._opener()
+            opened = self._opener()
         except FactreadError as err:
             self.call_from_thread(self._open_failed, str(err))
             return
-        self.call_from_thread(self._use_store, store)
+        self.call_from_thread(self._use_opened, opened)
 
     def _open_failed(self, message: str) -> None:
         self.startup_error = message
@@ -248,13 +251,7 @@ class FactreadApp(Dialogs, CrossCheckUI, App[int]):
         panel = self._panel
         available = self.size.width - (panel.outer_size.width if panel.display else 0)
         available -= self._fit_related(available)
-        if self._review_panel is not None:
-            from reader.widgets.review_panel import MIN_WIDTH, WIDTH
-
-            # On a narrow terminal the panel gives way, so one article stays readable.
-            panel_width = max(MIN_WIDTH, min(WIDTH, available - MIN_PANE))
-            self._review_panel.styles.width = panel_width
-            available -= panel_width
+        available -= self._fit_review(available)
         for row in self.query(PaneRow):
             row.fit(available)
 
@@ -302,13 +299,6 @@ class FactreadApp(Dialogs, CrossCheckUI, App[int]):
             article = self.view.article
             panel.show(article.title, self.store.for_article(article.sha256), self.tag_styles,
                        self.view.cursor, self.bench.unplaced(article))
-
-    def _refresh_review(self) -> None:
-        if self.review is None or self._review_panel is None:
-            return
-        view = self.view
-        near = self.review.index_near(view.article.sha256, view.cursor) if view else 0
-        self._review_panel.show(self.review, self.tag_styles, near)
 
     # ------------------------------------------------------------------ outcomes
     def _show_outcome(self, outcome: Outcome, *, timeout: float | None = None) -> None:
@@ -483,26 +473,48 @@ def _with_tags(base: type[FactreadApp], tags: tuple[TagSpec, ...]) -> type[Factr
 def run_app(loaded: LoadResult, tags: tuple[TagSpec, ...], keymap: dict[str, str], *,
             db: Path, annotator: str,
             review: Callable[[AnnotationStore], ReviewSession] | None = None,
+            preview: list[Article] | None = None,
             lock_wait: float = 0.0, on_wait: Callable[[str], None] | None = None) -> int:
     """Run the reading screen and close the file after it. A bad or busy annotation file
-    ends it with one line and exit 1."""
-    try:
-        # Review needs both files before the first frame (its articles come from both);
-        # otherwise the file opens while the text is already on screen.
-        from annotations.store import AnnotationStore as Store
+    ends it with one line and exit 1. In review with ``preview`` (the articles both files
+    hold, read without their annotations), the texts come first and both files open after
+    the first frame; without it, both open before."""
+    from annotations.store import AnnotationStore as Store
 
-        store = (Store(db, annotator, lock_wait=lock_wait, on_wait=on_wait, background=True)
-                 if review is not None else None)
+    app: FactreadApp | None = None
+    store: AnnotationStore | None = None
+
+    def open_both() -> tuple[AnnotationStore, ReviewSession]:
+        assert review is not None and app is not None
+        shown = app
+
+        def waiting(pid: str) -> None:
+            shown.call_from_thread(shown.say, f"Waiting for factread (pid {pid}) to close "
+                                   f"{db.name}…", timeout=10)
+
+        mine = Store(db, annotator, lock_wait=lock_wait, on_wait=waiting, background=True)
+        try:
+            return mine, review(mine)
+        except BaseException:
+            mine.close(fold=False)
+            raise
+
+    try:
+        if review is not None and preview is None:
+            store = Store(db, annotator, lock_wait=lock_wait, on_wait=on_wait, background=True)
     except FactreadError as err:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
         return 1
     for problem in keymap_problems(keymap, registry(tags)):
         print(f"factread: {display_line(problem)}", file=sys.stderr)
-    app: FactreadApp | None = None
     try:
-        session = review(store) if review is not None and store is not None else None
-        app = FactreadApp.build(loaded, store, tags, keymap, session,
-                                opener=lambda: Store(db, annotator, background=True))
+        if review is not None and preview is not None:
+            app = FactreadApp.build(LoadResult(preview), None, tags, keymap,
+                                    opener=open_both, reviewing=True)
+        else:
+            session = review(store) if review is not None and store is not None else None
+            app = FactreadApp.build(loaded, store, tags, keymap, session,
+                                    opener=lambda: Store(db, annotator, background=True))
         app.run()
     except FactreadError as err:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)

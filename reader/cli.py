@@ -355,15 +355,30 @@ def cmd_review(args: argparse.Namespace) -> int:
     from annotations.review import ReviewSession
 
     db = default_db_path(args.db)
-    theirs = _open_theirs(Path(args.theirs), db)
+    theirs_path = Path(args.theirs)
+    if theirs_path.resolve() == db.resolve():
+        raise InputError(f"{theirs_path}: is the same file as {db}")
+    if not theirs_path.exists():
+        raise InputError(f"{theirs_path}: no such file")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _open_theirs(theirs_path, db)  # a bad colleague's file is said first, as on screen
+        raise InputError("the review screen needs a terminal (standard input and output); "
+                         "scripts use factread agree")
+    from annotations.review import review_articles
+    from annotations.storage import read_articles
     from reader.app import run_app
 
+    # The texts both files hold, read without their annotations (a few milliseconds), so
+    # the screen shows them while both files open.
+    preview = review_articles(read_articles(db), read_articles(theirs_path))
+
     def session(mine: AnnotationStore) -> ReviewSession:
-        return ReviewSession(mine, theirs)
+        return ReviewSession(mine, _open_theirs(theirs_path, db))
 
     tags, keymap = _screen_config()
     return run_app(LoadResult(), tags, keymap, db=db, annotator=default_annotator(args.user),
-                   review=session, lock_wait=_lock_wait(), on_wait=say_waiting(db))
+                   review=session, preview=preview, lock_wait=_lock_wait(),
+                   on_wait=say_waiting(db))
 
 
 def _build_agree(p: argparse.ArgumentParser) -> None:

@@ -55,6 +55,11 @@ class ReviewPanel(Vertical):
         yield self.header
         yield self.options
 
+    def opening(self) -> None:
+        """Before both files are open: the texts are on screen, the layers are coming."""
+        self.header.update(Text(" Opening both files: their annotations and the counts "
+                                "follow…", style="italic"))
+
     def show(self, session: ReviewSession, styles: TagStyles, near: int = 0) -> None:
         """Counts, and up to WINDOW open disagreements from about index ``near``: laying out
         thousands of options takes seconds, and ] / [ reach every one anyway."""

@@ -13,6 +13,7 @@ async def test_r_lists_related_passages_that_follow_the_cursor_and_enter_selects
     async with app.run_test(size=SIZE) as pilot:
         await search(pilot, "11 mil soldados")
         await pilot.press("r")
+        await app.workers.wait_for_complete()  # the index is built on a worker
         await pilot.pause()
         panel = app.query_one(RelatedPanel)
         assert panel.display and panel.rows
@@ -48,11 +49,13 @@ async def test_d_finds_disagreements_and_a_accepts_one_as_two_linked_contradicti
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("D")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         finder = app.screen
         assert isinstance(finder, FinderScreen) and finder.found
         first = finder._current()
         await pilot.press("a")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         a, b = app.store.all()
         assert {a.tag, b.tag} == {"contradiction"} and a.links == (b.id,)
@@ -61,6 +64,7 @@ async def test_d_finds_disagreements_and_a_accepts_one_as_two_linked_contradicti
         assert isinstance(again, FinderScreen) and first.key not in {d.key for d in again.found}
         dismissed = again._current()
         await pilot.press("x")  # dismiss the next one
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.store.reviews[dismissed.key] == "dismissed"
         await pilot.press("escape", "ctrl+z", "ctrl+z")
@@ -73,6 +77,7 @@ async def test_the_finder_goes_to_the_first_passage_with_its_words_selected(make
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("D")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         first = app.screen._current()
         await pilot.press("enter")

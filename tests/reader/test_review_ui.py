@@ -125,3 +125,60 @@ def test_reviewing_my_own_file_is_refused(pair):  # noqa: F811
                                 text=True, timeout=60)
         assert result.returncode == 1 and "is the same file as" in result.stderr
     assert mine_path.read_bytes() == before
+
+
+async def test_review_shows_the_texts_first_and_the_layers_when_both_files_are_open(
+        pair, db):  # noqa: F811
+    """``factread review``: the articles are read without the annotations and shown at
+    once, the panel saying that both files are opening; the files open on a worker and
+    their layer and the counts follow, as when they were opened before the first frame."""
+    import threading
+
+    from annotations.articles import LoadResult
+    from annotations.config import DEFAULT_TAGS
+    from annotations.review import review_articles
+    from annotations.storage import read_articles
+    from reader.app import FactreadApp
+
+    mine_path, theirs_path = pair
+    preview = review_articles(read_articles(mine_path), read_articles(theirs_path))
+    assert [a.name for a in preview] == ["a.txt"]
+    go = threading.Event()
+
+    def open_both():
+        go.wait(10)  # held until the first frame has been looked at
+        mine = AnnotationStore(mine_path, "ana")
+        return mine, ReviewSession(mine, AnnotationStore(theirs_path, "x", read_only=True))
+
+    app = FactreadApp.build(LoadResult(preview), None, DEFAULT_TAGS, opener=open_both,
+                            reviewing=True)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ReviewPanel)
+        assert "Opening both files" in str(panel.header.render())
+        assert "Rusia no ha confirmado" in app.views[0].row_strip(0).text
+        assert not app.ready
+        await pilot.press("A")  # waits for the file: nothing happens, nothing breaks
+        go.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.ready and "tag conflict: 1" in str(panel.header.render())
+        assert app.review is not None and panel.options.option_count == 4
+        await pilot.press("right_square_bracket")
+        assert app.views[0].cursor == TEXT.index("Zelenski afirmó")
+    app.store.close()
+
+
+def test_the_articles_are_read_without_the_annotations_journal_included(tmp_path, sample):
+    from annotations.storage import journal_path, read_articles
+
+    path = tmp_path / "f.json"
+    with AnnotationStore(path, "ana") as store:
+        store.add(sample[0], 0, 5, "claim")
+        store.add(sample[1], 0, 5, "claim")
+    store = AnnotationStore(path, "ana")
+    store.add(sample[2], 0, 5, "claim")  # in the journal only
+    assert journal_path(path).stat().st_size
+    assert set(read_articles(path)) == {a.sha256 for a in sample[:3]}
+    store.close()
+    assert read_articles(tmp_path / "none.json") == {}

@@ -120,20 +120,30 @@ def test_review_at_80_columns(snap_compare, make_app, pair):  # noqa: F811
                         press=["right_square_bracket"])
 
 
+async def _related(pilot) -> None:
+    # The sentence of "11 mil soldados"; the panel's index is built on a worker: waited for.
+    await pilot.press("slash", *"11 mil soldados", "enter", "r")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _finder(pilot) -> None:
+    await pilot.press("D")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_the_related_panel_at_160_by_45(snap_compare, make_app, sample):
-    # The sentence of "11 mil soldados": Seúl's 3,000-12,000 and the others, flagged.
-    assert snap_compare(make_app(sample), terminal_size=(160, 45),
-                        press=["slash", *"11 mil soldados", "enter", "r"])
+    assert snap_compare(make_app(sample), terminal_size=(160, 45), run_before=_related)
 
 
 def test_the_related_panel_at_80_by_24(snap_compare, make_app, sample):
-    assert snap_compare(make_app(sample), terminal_size=(80, 24),
-                        press=["slash", *"11 mil soldados", "enter", "r"])
+    assert snap_compare(make_app(sample), terminal_size=(80, 24), run_before=_related)
 
 
 def test_the_disagreement_finder_at_160_by_45(snap_compare, make_app, sample):
-    assert snap_compare(make_app(sample), terminal_size=(160, 45), press=["D"])
+    assert snap_compare(make_app(sample), terminal_size=(160, 45), run_before=_finder)
 
 
 def test_the_disagreement_finder_at_80_by_24(snap_compare, make_app, sample):
-    assert snap_compare(make_app(sample), terminal_size=(80, 24), press=["D"])
+    assert snap_compare(make_app(sample), terminal_size=(80, 24), run_before=_finder)

@@ -1,0 +1,88 @@
+"""The reading screen in review: a colleague's layer beside mine and the review panel. A
+part of ``FactreadApp`` kept apart (the app inherits it); what a decision does is the
+workbench's and the review session's."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from annotations.review import ReviewSession
+    from annotations.store import AnnotationStore
+    from reader.widgets.article_view import ArticleView
+    from reader.widgets.review_panel import ReviewPanel
+    from reader.widgets.tagstyles import TagStyles
+
+class ReviewLike(Protocol):
+    review: ReviewSession | None
+    views: list[ArticleView]
+    tag_styles: TagStyles
+    _review_panel: ReviewPanel | None
+
+    @property
+    def view(self) -> ArticleView | None: ...
+    def say(self, message: str, title: str = "", severity: str = "information", *,
+            timeout: float | None = None) -> None: ...
+    def _use_store(self, store: AnnotationStore, attached: bool = True) -> None: ...
+    def _open_failed(self, message: str) -> None: ...
+    def _take_review(self, session: ReviewSession) -> None: ...
+    def _review_shown(self) -> None: ...
+    def _refresh_review(self) -> None: ...
+
+
+class ReviewUI:
+    review: ReviewSession | None = None
+
+    def _take_review(self: ReviewLike, session: ReviewSession) -> None:
+        """Their layer under each article."""
+        self.review = session
+        for view in self.views:
+            view.theirs = partial(session.theirs_overlapping, view.article.sha256)
+
+    def _review_shown(self: ReviewLike) -> None:
+        """The panel's counts and list, and the annotations of theirs that fit no article."""
+        review = self.review
+        if review is None:
+            if self._review_panel is not None:
+                self._review_panel.opening()
+            return
+        self._refresh_review()
+        for orphan in review.orphans[:5]:
+            self.say(f"Orphan: {orphan.theirs.article}: {orphan.why}", severity="warning",
+                     timeout=20)
+
+    def _refresh_review(self: ReviewLike) -> None:
+        if self.review is None or self._review_panel is None:
+            return
+        view = self.view
+        near = self.review.index_near(view.article.sha256, view.cursor) if view else 0
+        self._review_panel.show(self.review, self.tag_styles, near)
+
+    def _fit_review(self: ReviewLike, available: int) -> int:
+        """The review panel's width out of ``available`` columns: on a narrow terminal it
+        gives way, so one article stays readable."""
+        if self._review_panel is None:
+            return 0
+        from reader.widgets.pane import MIN_PANE
+        from reader.widgets.review_panel import MIN_WIDTH, WIDTH
+
+        width = max(MIN_WIDTH, min(WIDTH, available - MIN_PANE))
+        self._review_panel.styles.width = width
+        return width
+
+    def _use_opened(self: ReviewLike, opened: Any) -> None:
+        """The file opened after the first frame; in review, with the session built from
+        both files, whose articles must be the ones already on screen."""
+        if not isinstance(opened, tuple):
+            self._use_store(opened)
+            return
+        store, session = opened
+        if [a.sha256 for a in session.articles] != [v.article.sha256 for v in self.views]:
+            store.close(fold=False)
+            self._open_failed("the files changed while they were opening; start the review "
+                              "again")
+            return
+        self._take_review(session)
+        self._use_store(store)
+        self._review_shown()
