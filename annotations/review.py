@@ -18,7 +18,7 @@ from annotations.anchoring import reanchor
 from annotations.articles import Article
 from annotations.errors import InputError
 from annotations.model import MAX_NOTE, Annotation, context, now_iso
-from annotations.store import AnnotationStore, Change, Draft, long_ones, overlapping_in
+from annotations.store import AnnotationStore, Change, Draft, apart, overlapping_in
 
 AGREE = "agree"
 TAG = "tag conflict"
@@ -134,13 +134,13 @@ class ReviewSession:
         self._theirs_by_article: dict[str, list[Annotation]] = {}
         for ann in self.placed:
             self._theirs_by_article.setdefault(ann.article_sha256, []).append(ann)
-        self._theirs_long = {sha: long_ones(anns) for sha, anns in self._theirs_by_article.items()}
+        self._theirs_apart = {sha: apart(anns) for sha, anns in self._theirs_by_article.items()}
         self._order = order
 
     def theirs_overlapping(self, sha: str, start: int, end: int) -> list[Annotation]:
         """Theirs sharing a character with [start, end), in position order."""
         anns = self._theirs_by_article.get(sha)
-        return overlapping_in(anns, self._theirs_long[sha], start, end) if anns else []
+        return overlapping_in(anns, self._theirs_apart[sha], start, end) if anns else []
 
     # ------------------------------------------------------------ classifying
     def _classify(self, ann: Annotation, touched: set[str] | None = None) -> Item:

@@ -78,21 +78,47 @@ class Change:
                       tuple((ident, after, before) for ident, before, after in self.reviews))
 
 
-def long_ones(anns: Iterable[Annotation]) -> list[Annotation]:
-    """The annotations longer than LONG, which ``overlapping_in`` looks at apart."""
-    return [a for a in anns if a.end - a.start > LONG]
+@dataclass
+class Apart:
+    """What ``overlapping_in`` needs beside an article's position-ordered annotations: the
+    ones longer than LONG, looked at apart, and ``reach``, the length of the longest of the
+    others (how far back from a position the scan must start; an upper bound, which
+    removals leave as it was). With 100,000 annotations on 100 KB, none longer than 120
+    characters, a row scans ~220 annotations instead of the ~2,100 a fixed LONG reached."""
+
+    long: list[Annotation] = field(default_factory=list)
+    reach: int = 0
+
+    def add(self, ann: Annotation) -> None:
+        length = ann.end - ann.start
+        if length > LONG:
+            self.long.append(ann)
+        elif length > self.reach:
+            self.reach = length
+
+    def remove(self, ann: Annotation) -> None:
+        if ann.end - ann.start > LONG:
+            self.long.remove(ann)
 
 
-def overlapping_in(anns: Sequence[Annotation], long: Sequence[Annotation], start: int,
+def apart(anns: Iterable[Annotation]) -> Apart:
+    found = Apart()
+    for ann in anns:
+        found.add(ann)
+    return found
+
+
+def overlapping_in(anns: Sequence[Annotation], apart: Apart, start: int,
                    end: int) -> list[Annotation]:
-    """Of ``anns`` (one article's, in position order; ``long`` = ``long_ones(anns)``),
-    those sharing a character with [start, end), in position order. Only annotations
-    starting within LONG characters before ``start`` are scanned by position; the few
-    longer ones are kept aside, so this stays O(log n + k)."""
-    lo = bisect.bisect_left(anns, (start - LONG, -1, ""), key=_sort_key)
+    """Of ``anns`` (one article's, in position order; ``apart`` = ``apart(anns)``), those
+    sharing a character with [start, end), in position order. Only annotations starting
+    within ``apart.reach`` characters before ``start`` are scanned by position; the few
+    longer than LONG are kept aside, so this stays O(log n + k)."""
+    back = start - apart.reach
+    lo = bisect.bisect_left(anns, (back, -1, ""), key=_sort_key)
     hi = bisect.bisect_left(anns, (end, -1, ""), key=_sort_key)
     found = [a for a in anns[lo:hi] if a.end > start]
-    far = [a for a in long if a.start < start - LONG and a.end > start]
+    far = [a for a in apart.long if a.start < back and a.end > start]
     return sorted(found + far, key=_sort_key) if far else found
 
 
@@ -217,7 +243,7 @@ class AnnotationStore:
         self.version = 0
         """Counts applied changes, so that views derived from the file know when to redo."""
         self._by_article: dict[str, list[Annotation]] = {}
-        self._long: dict[str, list[Annotation]] = {}
+        self._apart: dict[str, Apart] = {}
         self._rebuild_index(set(self.articles))
         return tables
 
@@ -231,7 +257,7 @@ class AnnotationStore:
         for sha in shas:
             anns = self._by_article[sha]
             anns.sort(key=_sort_key)
-            self._long[sha] = long_ones(anns)
+            self._apart[sha] = apart(anns)
 
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
@@ -258,9 +284,9 @@ class AnnotationStore:
     def overlapping(self, sha: str, start: int, end: int) -> list[Annotation]:
         """Annotations that share a character with [start, end), in position order.
 
-        Only annotations starting within LONG characters before ``start`` are scanned by
-        position; the few longer ones are kept aside, so this stays O(log n + k)."""
-        return overlapping_in(self.for_article(sha), self._long.get(sha, ()), start, end)
+        See ``overlapping_in``: O(log n + k)."""
+        found = self._apart.get(sha)
+        return overlapping_in(self.for_article(sha), found, start, end) if found else []
 
     def article_named(self, name: str) -> Article | None:
         """The article stored under ``name`` (the newest version if there are several)."""
@@ -315,7 +341,7 @@ class AnnotationStore:
         for article in articles:
             self.articles[article.sha256] = article
             self._by_article.setdefault(article.sha256, [])
-            self._long.setdefault(article.sha256, [])
+            self._apart.setdefault(article.sha256, Apart())
 
     def apply(self, change: Change) -> None:
         """Make ``change`` durable, then update the indexes. Raises InputError, touching
@@ -412,13 +438,11 @@ class AnnotationStore:
                 anns = self._by_article[before.article_sha256]
                 del anns[bisect.bisect_left(anns, _sort_key(before), key=_sort_key)]
                 del self._by_id[before.id]
-                if before.end - before.start > LONG:
-                    self._long[before.article_sha256].remove(before)
+                self._apart[before.article_sha256].remove(before)
             if after is not None:
                 bisect.insort(self._by_article[after.article_sha256], after, key=_sort_key)
                 self._by_id[after.id] = after
-                if after.end - after.start > LONG:
-                    self._long.setdefault(after.article_sha256, []).append(after)
+                self._apart.setdefault(after.article_sha256, Apart()).add(after)
             else:
                 assert before is not None
                 self._keys.pop(("annotations", before.id), None)

@@ -23,6 +23,8 @@ from annotations.review import Item, ReviewSession
 from annotations.store import AnnotationStore, Change, Draft
 
 INFO, WARNING, ERROR = "information", "warning", "error"
+SAID = 3
+"""Annotations under the cursor the status line describes; the rest are counted."""
 
 
 @dataclass
@@ -98,16 +100,24 @@ class Workbench:
             if source is not None:
                 facts.append(Fact(f"LINKING from «{_cut(source.quote, 30)}»: go to the other "
                                   "annotation and press l (Esc cancels)", "linking"))
+        # One line says a few: under a dense place (60 annotations on one character) the
+        # rest is counted, not spelt out (the panel, a, lists them).
         if self.review is not None:
-            for other in self.review.theirs_overlapping(sha, offset, offset + 1):
+            theirs = self.review.theirs_overlapping(sha, offset, offset + 1)
+            for other in theirs[:SAID]:
                 facts += [Fact("theirs", "theirs"), Fact(other.tag, f"tag:{other.tag}"),
                           Fact(f"by {other.annotator}", "dim")]
-        for ann in self.store.at(sha, offset):
+            if len(theirs) > SAID:
+                facts.append(Fact(f"+{len(theirs) - SAID} more of theirs", "dim"))
+        here = self.store.at(sha, offset)
+        for ann in here[:SAID]:
             facts += [Fact(ann.tag, f"tag:{ann.tag}"), Fact(f"«{_cut(ann.quote, 40)}»", "quote")]
             if ann.note:
                 facts.append(Fact(f"note: {_cut(ann.note, 60)}", "note"))
             if ann.links:
                 facts.append(Fact(f"links: {len(ann.links)}", "links"))
+        if len(here) > SAID:
+            facts.append(Fact(f"+{len(here) - SAID} more here", "dim"))
         return facts
 
     def unplaced(self, article: Article) -> list[Annotation]:

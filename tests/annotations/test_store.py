@@ -325,3 +325,30 @@ def test_an_opened_file_keeps_records_not_the_parsed_json(db, sample):
         store.add(sample[0], 100, 110, "unverified")
     with AnnotationStore(db, "ana", read_only=True) as store:
         assert len(store) == 11
+
+
+def test_overlapping_finds_what_a_full_scan_finds_after_adds_and_deletes(tmp_path):
+    """The scan reaches back only as far as the longest short annotation (kept as an upper
+    bound when annotations go) and looks at the long ones apart."""
+    import random
+
+    from annotations.articles import Article
+    from annotations.store import LONG
+
+    rng = random.Random(7)
+    article = Article.from_text("a.txt", "palabra " * 1500)
+    size = len(article.text)
+    with AnnotationStore(tmp_path / "o.json", "ana") as store:
+        for round_ in range(6):
+            for _ in range(40):
+                start = rng.randrange(0, size - 10)
+                length = rng.choice([1, 5, 30, 200, LONG + 50, size - start])
+                store.add(article, start, min(size, start + length), "claim")
+            for ann in rng.sample(store.all(), 10):
+                store.apply(store.prepare_delete(ann.id))
+            for _ in range(50):
+                start = rng.randrange(0, size - 1)
+                end = min(size, start + rng.choice([1, 8, 100]))
+                expected = sorted((a for a in store.all() if a.start < end and a.end > start),
+                                  key=lambda a: (a.start, a.end, a.id))
+                assert store.overlapping(article.sha256, start, end) == expected, round_

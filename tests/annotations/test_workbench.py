@@ -201,3 +201,10 @@ def test_a_dismissed_disagreement_stays_dismissed_after_reopening(db, sample):
     with AnnotationStore(db, "ana") as again:
         keys = {d.key for d in Workbench(again, DEFAULT_TAGS).disagreements(sample)}
         assert first.key not in keys and again.reviews[first.key] == "dismissed"
+
+
+def test_the_status_line_describes_three_annotations_and_counts_the_rest(bench):
+    for n in range(5):
+        bench.tag(A, (0, 10 + n), "claim")
+    facts = [f.text for f in bench.status(A.sha256, 2)]
+    assert facts.count("claim") == 3 and facts[-1] == "+2 more here"

@@ -82,6 +82,7 @@ def test_the_sweep_paints_as_the_scan_did(mine_spans, their_spans, selection, cu
     # A row past the text's end paints nothing there (the strip pads with blanks): the
     # reference's empty pieces are no segments either.
     expected = [seg for seg in reference(start, end, mine, theirs, sel, cursor) if seg.text]
-    got = [seg for seg in strip if seg.text]
-    assert [(s.text, s.style) for s in got][:len(expected)] == \
-        [(s.text, s.style) for s in expected]
+    # Character by character: pieces of one look are painted as one segment now.
+    got = [(ch, seg.style) for seg in strip for ch in seg.text]
+    want = [(ch, seg.style) for seg in expected for ch in seg.text]
+    assert got[:len(want)] == want
