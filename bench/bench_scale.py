@@ -231,7 +231,7 @@ def row_review_launch(tmp: Path, n: int, repeat: int) -> None:
     text_s, full_s, floor_s = [], [], []
     for _ in range(repeat):
         text_s.append(first_frame_s(review, tmp, [body], (160, 45)))
-        full_s.append(first_frame_s(review, tmp, [body, "only theirs:"], (160, 45)))
+        full_s.append(first_frame_s(review, tmp, [body, "only theirs:"], (160, 45), quiet=15))
         floor_s.append(first_frame_s(floor, tmp, [body], (160, 45)))
     _row(f"review launch {n // 1000}k x {n // 1000}k",
          f"text {median_of(text_s):.0f} ms, counts {median_of(full_s):.0f} ms",

@@ -53,11 +53,12 @@ def build_file(path: Path, articles: list[Article], annotations: int, seed: int 
 
 
 def first_frame_s(command: list[str], cwd: Path, markers: list[str],
-                  size: tuple[int, int]) -> float:
+                  size: tuple[int, int], quiet: float = 1.5) -> float:
     """From exec of ``command`` in a pseudo-terminal of ``size`` to the arrival of the bytes
     that put every one of ``markers`` on screen. The output is only collected during the
     run and parsed afterwards: parsing it with pyte as it comes would stall the program on
-    a full pty buffer."""
+    a full pty buffer. ``quiet``: how long a silence ends the run (longer where something
+    comes well after the first frame, such as the review's counts)."""
     import fcntl
     import os
     import pty
@@ -81,7 +82,7 @@ def first_frame_s(command: list[str], cwd: Path, markers: list[str],
             now = time.perf_counter()
             # Done once output has gone quiet; a slow start (a loaded machine, a large
             # file opened before the first frame) is waited for, not taken for the end.
-            if chunks and now - t0 > 1.5 and now - quiet_since > 1.5:
+            if chunks and now - t0 > 1.5 and now - quiet_since > quiet:
                 break
             if select.select([master], [], [], 0.01)[0]:
                 try:
