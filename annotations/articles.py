@@ -119,6 +119,30 @@ def _expand_or_report(path: Path, errors: list[str]) -> list[Path]:
         return []
 
 
+def resolve_path(given: str) -> Path:
+    """An article named on the command line: a path if there is one; else a bundled sample
+    article by its file name (``000_9f74428a1fed262a.txt``) or its title, so the samples
+    need no installed package path; else the path as given (opening it says what is
+    wrong)."""
+    path = Path(given)
+    if path.exists() or len(path.parts) > 1:
+        return path
+    for bundled in bundled_paths():
+        if bundled.name == given:
+            return bundled
+    wanted = given.casefold().strip()
+    for bundled in bundled_paths():
+        try:
+            article, _ = load_article(bundled)
+        except InputError:
+            continue
+        title = article.title.casefold()
+        # A long title is its first line cut with "…": the whole first line names it too
+        if wanted == title or (title.endswith("…") and wanted.startswith(title[:-1])):
+            return bundled
+    return path
+
+
 def bundled_paths() -> list[Path]:
     """The sample articles shipped with the package, in file-name order."""
     sample = resources.files("annotations") / "sample"

@@ -88,10 +88,14 @@ def _w3c_items(anns: Iterable[Annotation], out: IO[str], indent: str,
                progress: Progress | None) -> None:
     """One annotation a line, each dumped by the C encoder: json.dump with indent runs
     the pure-Python encoder, 12.7 million small writes at 100,000 annotations."""
-    for n, ann in enumerate(anns, start=1):
-        out.write((",\n" if n > 1 else "") + indent + json_text(to_w3c(ann)))
-        if progress and n % 1000 == 0:
-            progress(n)
+    anns = list(anns)
+    separator = ",\n" + indent
+    for at in range(0, len(anns), 1000):
+        # A thousand at a time: one join and one write instead of a thousand
+        chunk = separator.join([json_text(to_w3c(ann)) for ann in anns[at:at + 1000]])
+        out.write((separator if at else indent) + chunk)
+        if progress:
+            progress(min(at + 1000, len(anns)))
 
 
 def write_w3c(anns: Sequence[Annotation], out: IO[str], label: str,

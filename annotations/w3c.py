@@ -16,8 +16,9 @@ _FOREIGN = uuid.UUID("6f3d7a52-6a2e-4f0b-9d8c-2f1c3b8e9a10")
 
 
 def to_w3c(ann: Annotation) -> dict[str, Any]:
-    bodies: list[dict[str, Any]] = [{"type": "TextualBody", "purpose": "tagging",
-                                     "value": ann.tag}]
+    """The annotation as W3C JSON-LD. Parts that repeat across a file (the tag's body, the
+    creator) are shared objects: the result is for encoding, not for changing."""
+    bodies: list[dict[str, Any]] = [_tag_body(ann.tag)]
     if ann.note:
         bodies.append({"type": "TextualBody", "purpose": "commenting", "value": ann.note,
                        "format": "text/plain"})
@@ -46,8 +47,15 @@ def to_w3c(ann: Annotation) -> dict[str, Any]:
 _PEOPLE = uuid.UUID("0b8f6d2e-4c1a-5e7b-9a3d-6f2e1c8b7a40")
 
 
+@lru_cache(maxsize=1024)
+def _tag_body(tag: str) -> dict[str, str]:
+    return {"type": "TextualBody", "purpose": "tagging", "value": tag}
+
+
+@lru_cache(maxsize=4096)
 def person(name: str) -> dict[str, str]:
-    """A creator with the ``id`` the model wants: a stable urn per annotator name."""
+    """A creator with the ``id`` the model wants: a stable urn per annotator name (one
+    shared object per name: see ``to_w3c``)."""
     return {"id": _person_id(name), "type": "Person", "name": name}
 
 

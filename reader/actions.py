@@ -90,7 +90,8 @@ APP_ACTIONS: tuple[ActionSpec, ...] = (
                needs_file=True),
     ActionSpec("note", "e", "edit_note", "Edit the note of the annotation under the cursor",
                "note", needs_file=True),
-    ActionSpec("link", "l", "link", "Link two annotations (l here, l there)", "link",
+    ActionSpec("link", "l", "link", "Link two annotations (l here, l there); on a linked "
+               "pair, unlink them", "link",
                needs_file=True),
     ActionSpec("follow-link", "L", "follow_link", "Follow a link to the other article",
                needs_file=True),

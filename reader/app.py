@@ -42,7 +42,7 @@ from reader.dialogs import Dialogs
 from reader.review_ui import ReviewUI
 from reader.widgets.article_view import ArticleView
 from reader.widgets.keybar import KeyBar
-from reader.widgets.pane import ArticlePane, PaneRow
+from reader.widgets.pane import ArticlePane, PaneRow, fit_panel
 from reader.widgets.panel import AnnotationPanel
 from reader.widgets.related_panel import RelatedPanel
 from reader.widgets.search_box import SearchBox
@@ -250,8 +250,8 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
         """Share the width left by the panels among the panes."""
         panel = self._panel
         available = self.size.width - (panel.outer_size.width if panel.display else 0)
-        available -= self._fit_related(available)
-        available -= self._fit_review(available)
+        available -= fit_panel(self._related, available)
+        available -= fit_panel(self._review_panel, available)
         for row in self.query(PaneRow):
             row.fit(available)
 

@@ -81,9 +81,9 @@ def _warn(warnings: Sequence[str]) -> None:
 
 # ------------------------------------------------------------------ commands
 def cmd_open(args: argparse.Namespace) -> int:
-    from annotations.articles import bundled_paths, load_paths
+    from annotations.articles import bundled_paths, load_paths, resolve_path
 
-    paths = [Path(p) for p in args.paths] or bundled_paths()
+    paths = [resolve_path(p) for p in args.paths] or bundled_paths()
     loaded = load_paths(paths)
     if not loaded.articles:
         from annotations.text import display_line
@@ -110,7 +110,7 @@ def _screen_config() -> tuple[tuple[TagSpec, ...], dict[str, str]]:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from annotations.articles import load_article
+    from annotations.articles import load_article, resolve_path
     from annotations.config import load_tags
     from annotations.model import MAX_NOTE, check_text
     from annotations.search import find_exact
@@ -126,6 +126,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     with _open_store(args) as store:
         path = Path(args.article)
         stored = store.article_named(path.name) if not path.exists() else None
+        if stored is None and not path.exists():
+            path = resolve_path(args.article)  # a bundled sample, by file name or title
         if stored is not None:
             article = stored
         else:
@@ -244,6 +246,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     shown = args.out is None and sys.stdout.isatty()
     target = io.BytesIO() if shown else sys.stdout.buffer
     with _open_store(args, read_only=True) as store:
+        if args.tag is not None:
+            known = {spec.name for spec in load_tags()} | {a.tag for a in store.all()}
+            if args.tag not in known:
+                raise InputError(f"--tag {args.tag!r}: no such tag in the file or the config "
+                                 f"(tags: {', '.join(sorted(known))})")
         total = len(select(store, args.article, args.tag))
         bar = ProgressBar(f"exporting {args.format}")
         try:
@@ -280,6 +287,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         finally:
             bar.stop()
     _warn(plan.warnings + store.warnings)
+    if plan.unplaced and not plan.added and not plan.present:
+        articles = len(store.articles)
+        first = plan.unplaced[0][1]
+        raise InputError(f"{args.file}: none of its {len(plan.unplaced)} annotations fits an "
+                         f"article of {store.path.name} ({articles} articles; first: {first}); "
+                         "a report enters the file with its first annotation (factread add "
+                         "REPORT --quote TEXT --tag TAG), then import")
     print(f"imported {len(plan.added)} annotations into {store.path.name}"
           + (f"; {plan.present} already there" if plan.present else ""))
     if plan.links_dropped:
@@ -437,10 +451,10 @@ def _build_check(p: argparse.ArgumentParser) -> None:
 
 
 def _articles_of(paths: Sequence[str], what: str) -> list[Article]:
-    from annotations.articles import load_paths
+    from annotations.articles import load_paths, resolve_path
     from annotations.text import display_line
 
-    loaded = load_paths([Path(p) for p in paths])
+    loaded = load_paths([resolve_path(p) for p in paths])
     for message in loaded.errors:
         print(f"factread: {display_line(message)}", file=sys.stderr)
     if not loaded.articles:
@@ -449,12 +463,12 @@ def _articles_of(paths: Sequence[str], what: str) -> list[Article]:
 
 
 def cmd_related(args: argparse.Namespace) -> int:
-    from annotations.articles import load_article
+    from annotations.articles import load_article, resolve_path
     from annotations.crosscheck import Index
     from annotations.search import find_exact
     from annotations.text import display_line, json_text, normalise
 
-    article, warning = load_article(Path(args.article))
+    article, warning = load_article(resolve_path(args.article))
     if warning:
         _warn([warning])
     quote = normalise(args.quote)
@@ -464,7 +478,7 @@ def cmd_related(args: argparse.Namespace) -> int:
         raise InputError(f"{args.article}: the quote {quote[:60]!r} occurs {found}; "
                          f"--nth {args.nth} asked for")
     start = matches[args.nth - 1]
-    others = [a for a in _articles_of(args.others or [str(Path(args.article).parent)],
+    others = [a for a in _articles_of(args.others or [str(resolve_path(args.article).parent)],
                                       "OTHER") if a.sha256 != article.sha256]
     index = Index(others)
     rows = index.rank(article, start, start + len(quote), top=args.top,

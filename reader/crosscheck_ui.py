@@ -35,7 +35,6 @@ class CrossLike(Protocol):
     def call_after_refresh(self, callback: Any, *args: Any) -> bool: ...
     def set_timer(self, delay: float, callback: Any) -> Timer: ...
     def _size_panes(self) -> None: ...
-    def _fit_related(self, available: int) -> int: ...
     def _show_outcome(self, outcome: Outcome, *, timeout: float | None = None) -> None: ...
     def _select(self, sha: str, start: int, end: int) -> None: ...
     def _open_articles(self) -> list[Article]: ...
@@ -63,18 +62,6 @@ class CrossCheckUI:
                 view.sticky = False
                 view.select(start, end)
                 return
-
-    def _fit_related(self: CrossLike, available: int) -> int:
-        """The Related panel's width out of ``available`` columns (0 when hidden): it
-        narrows on a small terminal, so that one article stays readable."""
-        if not self._related.display:
-            return 0
-        from reader.widgets.pane import MIN_PANE
-        from reader.widgets.related_panel import MIN_WIDTH, WIDTH
-
-        width = max(MIN_WIDTH, min(WIDTH, available - MIN_PANE))
-        self._related.styles.width = width
-        return width
 
     def _open_articles(self: CrossLike) -> list[Article]:
         return [v.article for v in self.views]

@@ -59,18 +59,6 @@ class ReviewUI:
         near = self.review.index_near(view.article.sha256, view.cursor) if view else 0
         self._review_panel.show(self.review, self.tag_styles, near)
 
-    def _fit_review(self: ReviewLike, available: int) -> int:
-        """The review panel's width out of ``available`` columns: on a narrow terminal it
-        gives way, so one article stays readable."""
-        if self._review_panel is None:
-            return 0
-        from reader.widgets.pane import MIN_PANE
-        from reader.widgets.review_panel import MIN_WIDTH, WIDTH
-
-        width = max(MIN_WIDTH, min(WIDTH, available - MIN_PANE))
-        self._review_panel.styles.width = width
-        return width
-
     def _use_opened(self: ReviewLike, opened: Any) -> None:
         """The file opened after the first frame; in review, with the session built from
         both files, whose articles must be the ones already on screen."""

@@ -52,6 +52,18 @@ MIN_PANE = 30
 """Narrowest readable column; fewer panes are shown side by side below it."""
 
 
+def fit_panel(panel: Widget | None, available: int) -> int:
+    """The columns a docked panel takes out of ``available`` (0 when absent or hidden): its
+    ``WIDTH``, down to its ``MIN_WIDTH`` on a small terminal, so that one article stays
+    readable beside it."""
+    if panel is None or not panel.display:
+        return 0
+    width, narrowest = int(getattr(panel, "WIDTH")), int(getattr(panel, "MIN_WIDTH"))  # noqa: B009
+    taken = max(narrowest, min(width, available - MIN_PANE))
+    panel.styles.width = taken
+    return taken
+
+
 class PaneRow(HorizontalScroll):
     """The articles side by side: as many as fit at MIN_PANE columns share the width, the
     rest are one scroll (or Tab, a number, o) away."""

@@ -38,6 +38,7 @@ def passage_line(number: int, title: str, text: str, flags: Sequence[Flag],
 
 
 class RelatedPanel(Vertical):
+    WIDTH, MIN_WIDTH = WIDTH, MIN_WIDTH  # what fit_panel gives it, and how far it narrows
     DEFAULT_CSS = """
     RelatedPanel { dock: right; width: 60; border-left: solid $accent; display: none; }
     RelatedPanel > Label { height: 1; width: 100%; background: $panel; }

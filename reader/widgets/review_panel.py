@@ -37,6 +37,7 @@ MIN_WIDTH = 24
 
 
 class ReviewPanel(Vertical):
+    WIDTH, MIN_WIDTH = WIDTH, MIN_WIDTH  # what fit_panel gives it, and how far it narrows
     DEFAULT_CSS = f"""
     ReviewPanel {{ dock: right; width: {WIDTH}; border-left: solid $warning; }}
     ReviewPanel > Label {{ width: 100%; background: $panel; }}

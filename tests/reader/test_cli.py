@@ -135,11 +135,22 @@ def test_unplaced_annotations_are_listed_not_dropped(tmp_path, db, sample):
     w3c = tmp_path / "x.json"
     w3c.write_text(json.dumps([{"id": "urn:uuid:00000000-0000-4000-8000-000000000001",
                                 "type": "Annotation", "target": {"source": "urn:x", "selector": {
-                                    "type": "TextQuoteSelector", "exact": "no aparece"}}}]))
+                                    "type": "TextQuoteSelector", "exact": "no aparece"}}},
+                               {"id": "urn:uuid:00000000-0000-4000-8000-000000000002",
+                                "type": "Annotation", "target": {"source": "urn:x", "selector": {
+                                    "type": "TextQuoteSelector",
+                                    "exact": "11 mil soldados"}}}]))
     result = run("import", str(w3c), "--db", str(db))
-    assert result.returncode == 0 and "imported 0 annotations" in result.stdout
+    assert result.returncode == 0 and "imported 1 annotations" in result.stdout
     assert "1 annotations could not be placed" in result.stderr
     assert "annotation 1: quote 'no aparece' found in no article" in result.stderr
+    # None placed at all: an error, naming the first reason (test_cli's next test too).
+    w3c.write_text(json.dumps([{"id": "urn:uuid:00000000-0000-4000-8000-000000000003",
+                                "type": "Annotation", "target": {"source": "urn:x", "selector": {
+                                    "type": "TextQuoteSelector", "exact": "no aparece"}}}]))
+    result = run("import", str(w3c), "--db", str(db))
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "quote 'no aparece' found in no article" in result.stderr
 
 
 def test_progress_bar_only_past_ten_thousand_on_a_terminal(monkeypatch):
@@ -165,3 +176,44 @@ def test_add_warns_when_an_article_is_not_utf8(tmp_path, db):
     result = run("add", str(old), "--quote", "Moscú", "--tag", "claim", "--db", str(db))
     assert result.returncode == 0
     assert "viejo.txt: not valid UTF-8; read as Windows-1252 (cp1252)" in result.stderr
+
+
+def test_bundled_articles_are_named_by_file_name_or_title(tmp_path, db, sample, capsys):
+    """No installed package path needed: the sample's file name, or its title."""
+    assert main(["add", SEED, "--quote", "11 mil soldados", "--tag", "claim",
+                 "--db", str(db), "--user", "ana"]) == 0
+    title = sample[4].title  # "Kim Jong-un respalda totalmente la invasión rusa en Ucrania"
+    assert main(["add", title, "--quote", "18 de junio de 2024", "--tag", "claim",
+                 "--db", str(db), "--user", "ana"]) == 0
+    capsys.readouterr()
+    with AnnotationStore(db, "x", read_only=True) as store:
+        assert sorted(a.article for a in store.all()) == [SEED, sample[4].name]
+    missing = run("add", "no_such_article.txt", "--quote", "x", "--tag", "claim",
+                  "--db", str(db))
+    assert missing.returncode == 1 and "no_such_article.txt" in missing.stderr
+
+
+def test_export_with_an_unknown_tag_is_an_error_not_an_empty_file(tmp_path, db, sample):
+    assert main(["add", SEED, "--quote", "11 mil soldados", "--tag", "claim",
+                 "--db", str(db), "--user", "ana"]) == 0
+    done = run("export", "--format", "csv", "--tag", "claimm", "--db", str(db),
+               "--out", str(tmp_path / "out.csv"))
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
+    assert "--tag 'claimm'" in done.stderr and "claim" in done.stderr
+    assert not (tmp_path / "out.csv").exists()
+    # A configured tag without annotations is no error: the export is empty.
+    assert run("export", "--format", "csv", "--tag", "unverified", "--db", str(db),
+               "--out", str(tmp_path / "none.csv")).returncode == 0
+
+
+def test_importing_where_no_row_fits_an_article_is_an_error_that_says_what_to_do(tmp_path, db,
+                                                                                   sample):
+    source = tmp_path / "colleague.json"
+    assert main(["add", SEED, "--quote", "11 mil soldados", "--tag", "claim",
+                 "--db", str(source), "--user", "bob"]) == 0
+    assert main(["export", "--format", "csv", "--db", str(source),
+                 "--out", str(tmp_path / "c.csv")]) == 0
+    done = run("import", str(tmp_path / "c.csv"), "--db", str(db))
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
+    assert "none of its 1 annotations" in done.stderr and "factread add REPORT" in done.stderr
+    assert not db.exists()
