@@ -6,13 +6,11 @@ import bisect
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from annotations.model import Annotation
 from annotations.text import display_line
+from reader.widgets.list_panel import ListPanel
 from reader.widgets.tagstyles import TagStyles
 
 
@@ -27,21 +25,13 @@ def describe(ann: Annotation, styles: TagStyles, width: int = 60) -> Text:
     return text
 
 
-class AnnotationPanel(Vertical):
+class AnnotationPanel(ListPanel):
     DEFAULT_CSS = """
     AnnotationPanel { dock: right; width: 44; border-left: solid $accent; display: none; }
     AnnotationPanel > Label { height: 1; width: 100%; background: $panel; }
     AnnotationPanel > OptionList { height: 1fr; border: none; }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.header = Label("")
-        self.options = OptionList()
-
-    def compose(self) -> ComposeResult:
-        yield self.header
-        yield self.options
 
     def show(self, title: str, anns: Sequence[Annotation], styles: TagStyles,
              cursor: int, unplaced: Sequence[Annotation] = ()) -> None:

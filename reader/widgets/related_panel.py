@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from annotations.crosscheck import Flag, Related
 from annotations.text import display_line
+from reader.widgets.list_panel import ListPanel
 
 WIDTH, MIN_WIDTH = 60, 30
 """The panel's width, and how far it narrows on a small terminal."""
@@ -37,7 +35,7 @@ def passage_line(number: int, title: str, text: str, flags: Sequence[Flag],
     return line
 
 
-class RelatedPanel(Vertical):
+class RelatedPanel(ListPanel):
     WIDTH, MIN_WIDTH = WIDTH, MIN_WIDTH  # what fit_panel gives it, and how far it narrows
     DEFAULT_CSS = """
     RelatedPanel { dock: right; width: 60; border-left: solid $accent; display: none; }
@@ -47,13 +45,7 @@ class RelatedPanel(Vertical):
 
     def __init__(self) -> None:
         super().__init__()
-        self.header = Label("")
-        self.options = OptionList()
         self.rows: list[Related] = []
-
-    def compose(self) -> ComposeResult:
-        yield self.header
-        yield self.options
 
     def show(self, asked: str, rows: Sequence[Related], pane_of: dict[str, int]) -> None:
         """``rows`` for the passage ``asked``; ``pane_of`` numbers the open articles."""

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from annotations.review import AGREE, BOUNDARY, ONLY_MINE, ONLY_THEIRS, TAG, Item, ReviewSession
 from annotations.text import display_line
+from reader.widgets.list_panel import ListPanel
 from reader.widgets.tagstyles import TagStyles
 
 
@@ -36,7 +34,7 @@ MIN_WIDTH = 24
 """Columns it keeps on a narrow terminal, where it gives the rest to the article."""
 
 
-class ReviewPanel(Vertical):
+class ReviewPanel(ListPanel):
     WIDTH, MIN_WIDTH = WIDTH, MIN_WIDTH  # what fit_panel gives it, and how far it narrows
     DEFAULT_CSS = f"""
     ReviewPanel {{ dock: right; width: {WIDTH}; border-left: solid $warning; }}
@@ -48,13 +46,7 @@ class ReviewPanel(Vertical):
 
     def __init__(self) -> None:
         super().__init__()
-        self.header = Label("")
-        self.options = OptionList()
         self.shown: list[Item] = []
-
-    def compose(self) -> ComposeResult:
-        yield self.header
-        yield self.options
 
     def opening(self) -> None:
         """Before both files are open: the texts are on screen, the layers are coming."""

@@ -7,6 +7,14 @@ from reader.widgets.related_panel import RelatedPanel
 from tests.reader.test_app import SIZE, search, selected, views
 
 
+async def open_finder(pilot) -> None:
+    """D, and the finder's worker done."""
+    await pilot.pause()
+    await pilot.press("D")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def test_r_lists_related_passages_that_follow_the_cursor_and_enter_selects_one(
         make_app, sample):
     app = make_app(sample)
@@ -47,10 +55,7 @@ async def test_d_finds_disagreements_and_a_accepts_one_as_two_linked_contradicti
         make_app, sample):
     app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("D")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await open_finder(pilot)
         finder = app.screen
         assert isinstance(finder, FinderScreen) and finder.found
         first = finder._current()
@@ -75,10 +80,7 @@ async def test_d_finds_disagreements_and_a_accepts_one_as_two_linked_contradicti
 async def test_the_finder_goes_to_the_first_passage_with_its_words_selected(make_app, sample):
     app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("D")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await open_finder(pilot)
         first = app.screen._current()
         await pilot.press("enter")
         await pilot.pause()

@@ -62,11 +62,16 @@ class Terminal:
             os.close(self.master)
 
 
-def test_search_tag_quit_in_a_real_terminal(tmp_path):
+def factread_on_the_samples(tmp_path) -> Terminal:
+    """``factread`` with no arguments (the bundled articles), its file in ``tmp_path``."""
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS),
            "FACTREAD_USER": "e2e", "FACTREAD_CONFIG": str(tmp_path / "none.toml")}
     env.pop("FACTREAD_DB", None)
-    term = Terminal([sys.executable, "-m", "reader"], tmp_path, env)
+    return Terminal([sys.executable, "-m", "reader"], tmp_path, env)
+
+
+def test_search_tag_quit_in_a_real_terminal(tmp_path):
+    term = factread_on_the_samples(tmp_path)
     try:
         term.wait_for("El tratado estrecha los lazos")
         term.wait_for("Kim Jong-un respalda")  # all five panes side by side
@@ -111,10 +116,7 @@ def test_related_then_the_finder_accepts_a_contradiction_in_a_real_terminal(tmp_
     """r shows what the other reports say of "11 mil soldados", Enter goes to Seúl's
     figure with it selected, x tags it; D lists the disagreements and a accepts the
     first: two linked contradictions on disk."""
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS),
-           "FACTREAD_USER": "e2e", "FACTREAD_CONFIG": str(tmp_path / "none.toml")}
-    env.pop("FACTREAD_DB", None)
-    term = Terminal([sys.executable, "-m", "reader"], tmp_path, env)
+    term = factread_on_the_samples(tmp_path)
     try:
         term.wait_for("Kim Jong-un respalda")
         term.send("/")
