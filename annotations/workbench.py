@@ -213,23 +213,45 @@ class Workbench:
                            f"of {ann.article}; it stays in the file on the old text.", WARNING)
         return Outcome(f"That annotation is in {ann.article}, which is not open.", WARNING)
 
-    def jump(self, sha: str, offset: int, direction: int) -> Outcome:
-        """``]``/``[``: the next or previous annotation (in review: disagreement)."""
+    def jump(self, sha: str, offset: int, direction: int,
+             order: Sequence[Article] = ()) -> Outcome:
+        """``]``/``[``: the next or previous annotation (in review: disagreement). Past the
+        article's last (first) one it goes on into the next (previous) of ``order``, the
+        open articles in pane order, and says so; past the last of all it starts again
+        from the first, and says that too."""
         if self.review is not None:
             item = self.review.step(sha, offset, direction)
             if item is None:
                 return Outcome("No disagreements left to decide.")
             return Outcome(goto=(item.article, item.start))
         anns = self.store.for_article(sha)
-        if not anns:
-            return Outcome("No annotations in this article yet.")
         if direction > 0:
             index = bisect.bisect_right(anns, offset, key=lambda a: a.start)
-            target = anns[index % len(anns)]
+            if index < len(anns):
+                return Outcome(goto=(sha, anns[index].start))
         else:
             index = bisect.bisect_left(anns, offset, key=lambda a: a.start)
-            target = anns[(index - 1) % len(anns)]
-        return Outcome(goto=(sha, target.start))
+            if index > 0:
+                return Outcome(goto=(sha, anns[index - 1].start))
+        shas = [a.sha256 for a in order] or [sha]
+        here = shas.index(sha) if sha in shas else 0
+        for step in range(1, len(shas) + 1):
+            at = (here + step * direction) % len(shas)
+            found = self.store.for_article(shas[at])
+            if not found:
+                continue
+            target = found[0] if direction > 0 else found[-1]
+            wrapped = (here + step * direction) not in range(len(shas))
+            if wrapped:
+                where = "first" if direction > 0 else "last"
+                message = f"Past the {'last' if direction > 0 else 'first'} annotation of " \
+                          f"the open articles: back to the {where}."
+            elif at == here:
+                message = ""
+            else:
+                message = f"On into {order[at].title} (pane {at + 1})."
+            return Outcome(message, goto=(shas[at], target.start))
+        return Outcome("No annotations in the open articles yet.")
 
     def undo(self) -> Outcome:
         return self._step(self.history.undo, "Nothing to undo.", "Undone")

@@ -373,7 +373,8 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
 
     def action_jump(self, direction: int) -> None:
         if (here := self._here()) is not None:
-            self._show_outcome(self.workbench.jump(here[1], here[2], direction))
+            self._show_outcome(self.workbench.jump(here[1], here[2], direction,
+                                                   [v.article for v in self.views]))
 
     def action_undo(self) -> None:
         self._show_outcome(self.workbench.undo())

@@ -65,7 +65,7 @@ def test_link_in_two_steps_across_articles_follow_and_unlink(bench):
 
 
 def test_jump_wraps_and_undo_redo_say_what_they_did(bench):
-    assert bench.jump(A.sha256, 0, 1).message == "No annotations in this article yet."
+    assert bench.jump(A.sha256, 0, 1).message == "No annotations in the open articles yet."
     bench.tag(A, span(TEXT, "Rusia"), "claim")
     bench.tag(A, span(TEXT, "Kursk"), "claim")
     assert bench.jump(A.sha256, 0, 1).goto == (A.sha256, TEXT.index("Kursk"))
@@ -208,3 +208,19 @@ def test_the_status_line_describes_three_annotations_and_counts_the_rest(bench):
         bench.tag(A, (0, 10 + n), "claim")
     facts = [f.text for f in bench.status(A.sha256, 2)]
     assert facts.count("claim") == 3 and facts[-1] == "+2 more here"
+
+
+def test_jump_goes_on_into_the_next_article_and_says_where(bench):
+    """Outside review, ] past an article's last annotation goes on into the next open
+    article that has one (and [ back); past the last of all it starts again, saying so."""
+    C = Article.from_text("c.txt", "Un tercer artículo sin anotaciones que cuenten.\n")
+    bench.tag(A, span(TEXT, "Kursk"), "claim")
+    bench.tag(B, span(OTHER, "Seúl"), "claim")
+    order = [A, C, B]
+    end_of_a = TEXT.index("Kursk")
+    step = bench.jump(A.sha256, end_of_a, 1, order)
+    assert step.goto == (B.sha256, OTHER.index("Seúl")) and "(pane 3)" in step.message
+    back = bench.jump(B.sha256, OTHER.index("Seúl"), -1, order)
+    assert back.goto == (A.sha256, end_of_a) and "(pane 1)" in back.message
+    wrapped = bench.jump(B.sha256, OTHER.index("Seúl"), 1, order)
+    assert wrapped.goto == (A.sha256, end_of_a) and "back to the first" in wrapped.message
