@@ -443,6 +443,8 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
             self.say("Search first with /.")
             return
         self._search_box.run_search(view, view.search_query, backwards=backwards)
+        if view.wrapped:
+            self.say(f"Search wrapped to the {'end' if backwards else 'start'} of the article.")
 
     def action_next_pane(self, step: int) -> None:
         if self.views:

@@ -94,6 +94,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.matches: list[tuple[int, int]] = []
         self.search_query = ""
         """The last search (``DOMNode.query`` is Textual's own)."""
+        self.wrapped = False
+        """The last search step went round the article's end (or start)."""
         self._drag_from: int | None = None
         self._bar_drag = False
         self._base: Style | None = None
@@ -271,8 +273,11 @@ class ArticleView(ScrollView, can_focus=True):
             self.matches = self._folded.find_all(query)
         if not self.matches:
             return 0
+        before = self.selection[0] if self.selection else self.cursor
         start, end = next_match(self.matches, self.selection, self.cursor,
                                 backwards=backwards, here=here)
+        # Went round the end of the article (n) or its start (N): the screen says so
+        self.wrapped = not here and (start >= before if backwards else start <= before)
         self.sticky = False
         self.select(start, end)
         return len(self.matches)

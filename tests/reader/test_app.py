@@ -82,6 +82,13 @@ async def test_search_is_case_and_accent_insensitive_and_n_N_step(make_app, samp
         assert "match 2/" in status(app)
         await pilot.press("N")
         assert view.selection == first
+        assert not any("wrapped" in n.message for n in app.said)
+        await pilot.press("N")  # before the first: round to the last, and said
+        assert view.selection[0] > first[0]
+        assert app.said[-1].message == "Search wrapped to the end of the article."
+        await pilot.press("n")  # past the last: round to the first, and said
+        assert view.selection == first
+        assert app.said[-1].message == "Search wrapped to the start of the article."
         await search(pilot, "no existe en el texto")
         assert any("No match" in n.message for n in app.said)
 
