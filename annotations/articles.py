@@ -9,9 +9,11 @@ from pathlib import Path
 
 from annotations.errors import InputError
 from annotations.model import MAX_NAME, MAX_NAME_BYTES, SURROGATE_RE, UNSAFE_NAME_RE
+from annotations.sources import Source
 from annotations.text import decode_article, display_line, sha256_hex, title_of
 
-ARTICLE_SUFFIXES = (".txt", ".md")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+ARTICLE_SUFFIXES = (".txt", ".md", *HTML_SUFFIXES)
 MAX_ARTICLE_BYTES = 64 * 1024 * 1024
 
 
@@ -23,11 +25,24 @@ class Article:
     """Normalised text (see ``annotations.text.normalise``)."""
     sha256: str
     title: str
+    source: Source | None = None
+    """Outlet, URL and dates of an article from the web; None for a text file."""
 
     @classmethod
-    def from_text(cls, name: str, text: str) -> Article:
-        """``text`` must already be normalised."""
-        return cls(name=name, text=text, sha256=sha256_hex(text), title=title_of(text, name))
+    def from_text(cls, name: str, text: str, source: Source | None = None) -> Article:
+        """``text`` must already be normalised. Its title is its first line (a web page's
+        text starts with its headline)."""
+        return cls(name=name, text=text, sha256=sha256_hex(text), title=title_of(text, name),
+                   source=source)
+
+    @property
+    def origin(self) -> str:
+        """Where it comes from, beside its title in a title bar or list: the outlet and
+        date of a web article, the file name of a text."""
+        if self.source is None:
+            return self.name
+        return ", ".join(p for p in (self.source.outlet, self.source.published) if p) \
+            or self.name
 
 
 @dataclass
@@ -67,6 +82,10 @@ def _fits(name: str) -> bool:
 
 
 def load_article(path: Path) -> tuple[Article, str | None]:
+    if path.suffix.lower() in HTML_SUFFIXES:
+        from annotations.webpages import load_page  # trafilatura only when a page is opened
+
+        return load_page(path), None
     try:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
@@ -79,14 +98,14 @@ def load_article(path: Path) -> tuple[Article, str | None]:
 
 
 def expand_path(path: Path) -> list[Path]:
-    """A file as given, a directory as its .txt/.md files sorted by name."""
+    """A file as given, a directory as its .txt, .md and .html files sorted by name."""
     if path.is_dir():
         found = sorted(
             (p for p in path.iterdir() if p.is_file() and p.suffix.lower() in ARTICLE_SUFFIXES),
             key=lambda p: p.name,
         )
         if not found:
-            raise InputError(f"{path}: directory holds no .txt or .md files")
+            raise InputError(f"{path}: directory holds no .txt, .md or .html files")
         return found
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")

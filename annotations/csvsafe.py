@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
-COLUMNS = ("id", "article", "title", "article_sha256", "start", "end", "quote", "tag", "note",
-           "links", "annotator", "created", "modified", "prefix", "suffix")
-FREE_TEXT = frozenset({"quote", "note", "title", "article", "annotator", "prefix", "suffix"})
+BASE_COLUMNS = ("id", "article", "title", "article_sha256", "start", "end", "quote", "tag",
+                "note", "links", "annotator", "created", "modified", "prefix", "suffix")
+"""The columns before sources were exported: such a CSV still imports."""
+SOURCE_COLUMNS = ("url", "outlet", "published")
+COLUMNS = BASE_COLUMNS + SOURCE_COLUMNS
+FREE_TEXT = frozenset({"quote", "note", "title", "article", "annotator", "prefix", "suffix",
+                       "url", "outlet"})
 
 # A spreadsheet reads a cell starting with these as a formula (or strips the quote).
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "'")

@@ -12,9 +12,10 @@ from typing import IO, BinaryIO
 
 from annotations.articles import Article
 from annotations.config import DEFAULT_TAGS, TagSpec
-from annotations.csvsafe import COLUMNS, protect
+from annotations.csvsafe import COLUMNS, SOURCE_COLUMNS, protect
 from annotations.errors import InputError
 from annotations.model import Annotation
+from annotations.sources import reference
 from annotations.storage import atomic_open, write_atomic
 from annotations.store import AnnotationStore
 from annotations.text import json_text
@@ -66,25 +67,35 @@ def write_csv(anns: Sequence[Annotation], articles: dict[str, Article], out: IO[
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow(COLUMNS)
     titles = {sha: protect(a.title) for sha, a in articles.items()}
+    sources = {sha: tuple(protect(v) for v in source_cells(a)) for sha, a in articles.items()}
     for n, a in enumerate(anns, start=1):
         # Spelled out in COLUMNS order: the hot loop of a 100,000-row export.
         writer.writerow((a.id, protect(a.article), titles[a.article_sha256], a.article_sha256,
                          a.start, a.end, protect(a.quote), a.tag, protect(a.note),
                          ";".join(a.links), protect(a.annotator), a.created, a.modified,
-                         protect(a.prefix), protect(a.suffix)))
+                         protect(a.prefix), protect(a.suffix), *sources[a.article_sha256]))
         if progress and n % 1000 == 0:
             progress(n)
 
 
-def write_jsonl(anns: Iterable[Annotation], out: IO[str],
+def source_cells(article: Article) -> tuple[str, str, str]:
+    """url, outlet, published: what a citation needs beyond the title ("" when unknown)."""
+    source = article.source
+    return (source.url, source.outlet, source.published) if source else ("", "", "")
+
+
+def write_jsonl(anns: Iterable[Annotation], articles: dict[str, Article], out: IO[str],
                 progress: Progress | None = None) -> None:
+    """The model's fields, then the article's url, outlet and published date."""
+    sources = {sha: dict(zip(SOURCE_COLUMNS, source_cells(a), strict=True))
+               for sha, a in articles.items()}
     for n, ann in enumerate(anns, start=1):
-        out.write(json_text(ann.to_dict()) + "\n")
+        out.write(json_text({**ann.to_dict(), **sources[ann.article_sha256]}) + "\n")
         if progress and n % 1000 == 0:
             progress(n)
 
 
-def _w3c_items(anns: Iterable[Annotation], out: IO[str], indent: str,
+def _w3c_items(anns: Iterable[Annotation], urls: dict[str, str], out: IO[str], indent: str,
                progress: Progress | None) -> None:
     """One annotation a line, each dumped by the C encoder: json.dump with indent runs
     the pure-Python encoder, 12.7 million small writes at 100,000 annotations."""
@@ -92,30 +103,35 @@ def _w3c_items(anns: Iterable[Annotation], out: IO[str], indent: str,
     separator = ",\n" + indent
     for at in range(0, len(anns), 1000):
         # A thousand at a time: one join and one write instead of a thousand
-        chunk = separator.join([json_text(to_w3c(ann)) for ann in anns[at:at + 1000]])
+        chunk = separator.join([json_text(to_w3c(ann, urls[ann.article_sha256]))
+                                  for ann in anns[at:at + 1000]])
         out.write((separator if at else indent) + chunk)
         if progress:
             progress(min(at + 1000, len(anns)))
 
 
-def write_w3c(anns: Sequence[Annotation], out: IO[str], label: str,
-              progress: Progress | None = None) -> None:
+def _urls(articles: dict[str, Article]) -> dict[str, str]:
+    return {sha: a.source.url if a.source else "" for sha, a in articles.items()}
+
+
+def write_w3c(anns: Sequence[Annotation], articles: dict[str, Article], out: IO[str],
+              label: str, progress: Progress | None = None) -> None:
     """An AnnotationCollection with its one page embedded."""
     head = collection([], label)
     head["total"] = len(anns)  # the items are written one by one below, not counted there
     page = head.pop("first")
     page.pop("items")
     out.write(json_text(head)[:-1] + ', "first": ' + json_text(page)[:-1] + ', "items": [\n')
-    _w3c_items(anns, out, "  ", progress)
+    _w3c_items(anns, _urls(articles), out, "  ", progress)
     out.write("\n]}}\n")
 
 
-def write_w3c_items(anns: Sequence[Annotation], out: IO[str],
+def write_w3c_items(anns: Sequence[Annotation], articles: dict[str, Article], out: IO[str],
                     progress: Progress | None = None) -> None:
     """A plain JSON array of annotations, each with its @context: what Recogito and
     Annotorious load directly."""
     out.write("[\n")
-    _w3c_items(anns, out, "", progress)
+    _w3c_items(anns, _urls(articles), out, "", progress)
     out.write("\n]\n")
 
 
@@ -188,6 +204,13 @@ def brat_config(tags: Sequence[TagSpec], used: Iterable[str]) -> tuple[str, str]
     return annotation, visual
 
 
+def brat_source(article: Article) -> str:
+    """The comment that cites a web article's source in brat ("" for a text file)."""
+    if article.source is None:
+        return ""
+    return _one_line("source: " + reference(article.title, article.name, article.source))
+
+
 def write_brat(anns: Sequence[Annotation], articles: dict[str, Article],
                directory: Path, tags: Sequence[TagSpec] = DEFAULT_TAGS) -> ExportResult:
     """NAME.txt (the normalised text) and NAME.ann per article, with annotation.conf and
@@ -214,11 +237,16 @@ def write_brat(anns: Sequence[Annotation], articles: dict[str, Article],
         lines: list[str] = []
         notes = 0
         relations = 0
+        cited = brat_source(article)
         for ann in group:
             fragments = _brat_fragments(article.text, ann.start, ann.end)
             spans = ";".join(f"{s} {e}" for s, e in fragments)
             quote = " ".join(article.text[s:e] for s, e in fragments)
             lines.append(f"{t_of[ann.id]}\t{ann.tag} {spans}\t{quote}")
+            if cited:  # brat has no note on a document: the source rides on its first span
+                notes += 1
+                lines.append(f"#{notes}\tAnnotatorNotes {t_of[ann.id]}\t{cited}")
+                cited = ""
             if ann.note:
                 notes += 1
                 lines.append(f"#{notes}\tAnnotatorNotes {t_of[ann.id]}\t{_one_line(ann.note)}")
@@ -274,11 +302,11 @@ def export(store: AnnotationStore, fmt: str, out: Path | None, *, article: str |
         if fmt == "csv":
             write_csv(anns, store.articles, text, progress)
         elif fmt == "jsonl":
-            write_jsonl(anns, text, progress)
+            write_jsonl(anns, store.articles, text, progress)
         elif fmt == "w3c-items":
-            write_w3c_items(anns, text, progress)
+            write_w3c_items(anns, store.articles, text, progress)
         else:
-            write_w3c(anns, text, f"factread annotations from {store.path.name}", progress)
+            write_w3c(anns, store.articles, text, f"factread annotations from {store.path.name}", progress)
         text.flush()
         text.detach()
 

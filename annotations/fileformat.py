@@ -19,6 +19,7 @@ from annotations.model import (
     name_problem,
     valid_annotation,
 )
+from annotations.sources import source_record
 from annotations.text import sha256_hex
 
 FORMAT = "factread"
@@ -26,6 +27,8 @@ VERSION = 1
 TABLES = ("meta", "articles", "annotations", "reviews")
 MAX_ARTICLES = 10_000
 MAX_ANNOTATIONS = 5_000_000
+ARTICLE_FIELDS = frozenset({"sha256", "name", "title", "text"})
+"""And, for an article from the web, "source" (see ``sources``)."""
 REVIEW_DECISIONS = ("rejected", "kept", "accepted", "dismissed")
 """On a colleague's annotation: rejected or kept (review); on a proposed disagreement (an
 id "d:…", see crosscheck): accepted or dismissed."""
@@ -88,8 +91,8 @@ def _meta(table: dict[str, Any], where: str) -> dict[str, Any]:
 def article_record(record: Any, where: str) -> Article:
     if not isinstance(record, dict):
         raise InputError(f"{where}: not an object")
-    if set(record) != {"sha256", "name", "title", "text"}:
-        missing = {"sha256", "name", "title", "text"} ^ set(record)
+    if set(record) - {"source"} != ARTICLE_FIELDS:
+        missing = ARTICLE_FIELDS ^ (set(record) - {"source"})
         raise InputError(f"{where}: field '{sorted(missing)[0]}' is missing or unknown")
     text, name, title, sha = record["text"], record["name"], record["title"], record["sha256"]
     if not isinstance(text, str) or len(text) > MAX_ARTICLE_BYTES:
@@ -105,7 +108,13 @@ def article_record(record: Any, where: str) -> Article:
         raise InputError(f"{where}: field 'text': not normalised (NFC, LF line ends, no BOM)")
     if sha256_hex(text) != sha:
         raise InputError(f"{where}: field 'sha256' does not match the article text")
-    return Article(name=name, text=text, sha256=sha, title=title)
+    source = None
+    if "source" in record:  # files from before sources were kept have none
+        try:
+            source = source_record(record["source"])
+        except ValueError as err:
+            raise InputError(f"{where}: field 'source': {err}") from None
+    return Article(name=name, text=text, sha256=sha, title=title, source=source)
 
 
 def link_problem(ann: Annotation, lookup: Callable[[str], Annotation | None]) -> str | None:

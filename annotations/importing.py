@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -20,7 +20,7 @@ from typing import Any
 from annotations import jsonstream
 from annotations.articles import Article
 from annotations.config import DEFAULT_TAGS as DEFAULT_TAG_SPECS
-from annotations.csvsafe import COLUMNS, unprotect
+from annotations.csvsafe import BASE_COLUMNS, COLUMNS, SOURCE_COLUMNS, unprotect
 from annotations.errors import InputError
 from annotations.fileformat import parse_contents
 from annotations.model import (
@@ -222,7 +222,7 @@ def _separator(path: Path, text: str) -> str:
             cells = next(csv.reader([first], delimiter=sep), [])
         except csv.Error:
             continue
-        if tuple(cells) == COLUMNS:
+        if tuple(cells) in (COLUMNS, BASE_COLUMNS):
             return sep
         if len(cells) > len(best):
             best = cells
@@ -239,8 +239,8 @@ def _read_csv(path: Path, raw: bytes) -> Incoming:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
     records = []
     try:
-        next(reader, None)
-        width = len(COLUMNS)
+        header = next(reader, None)
+        width = len(header or COLUMNS)  # factread's columns, or those before sources
         for row in reader:
             if len(row) != width:
                 if not row:
@@ -248,9 +248,10 @@ def _read_csv(path: Path, raw: bytes) -> Incoming:
                 raise InputError(f"{path}: line {reader.line_num}: {len(row)} fields, "
                                  f"expected {width}")
             # Unpacked into a literal: 100,000 rows, and dict(zip()) plus a loop over the
-            # free-text columns took a third of the import.
+            # free-text columns took a third of the import. The source columns (url,
+            # outlet, published) are the article's, which the file or --articles holds.
             (ann_id, article, _title, sha, start, end, quote, tag, note, links, annotator,
-             created, modified, prefix, suffix) = row
+             created, modified, prefix, suffix) = row[:15]
             if not (_whole(start) and _whole(end)):
                 name, value = ("start", start) if not _whole(start) else ("end", end)
                 raise InputError(f"{path}: line {reader.line_num}: field '{name}' = "
@@ -356,14 +357,17 @@ def _squeezed(text: str) -> tuple[str, list[int]]:
 
 
 def locate(quote: str, prefix: str, suffix: str, candidates: list[Article],
-           hint: int | None = None) -> tuple[Article, int, int] | None:
+           hint: int | None = None, min_context: int = 0) -> tuple[Article, int, int] | None:
     """The (article, start, end) of the occurrence of ``quote`` whose surroundings best
-    match prefix and suffix (then nearest ``hint``), across ``candidates``. Where the exact
-    quote is nowhere, white space is compared loosely: a web page's no-break space or line
-    break is the article's plain space."""
+    match prefix and suffix (then nearest ``hint``), across ``candidates``, with at least
+    ``min_context`` characters of that context agreeing. Where the exact quote is nowhere,
+    white space is compared loosely: a web page's no-break space or line break is the
+    article's plain space."""
     best: tuple[tuple[int, int], Article, int, int] | None = None
     for article in candidates:
         found = best_occurrence(article.text, quote, prefix, suffix, hint)
+        if found is not None and found[0][0] < min_context:
+            continue
         if found is not None and (best is None or found[0] > best[0]):
             best = (found[0], article, found[1], found[1] + len(quote))
     if best is None:
@@ -372,6 +376,8 @@ def locate(quote: str, prefix: str, suffix: str, candidates: list[Article],
             text, origin = _squeezed(article.text)
             found = best_occurrence(text, loose, _SPACES.sub(" ", prefix),
                                     _SPACES.sub(" ", suffix), None)
+            if found is not None and found[0][0] < min_context:
+                continue
             if found is not None and (best is None or found[0] > best[0]):
                 start = origin[found[1]]
                 best = (found[0], article, start, origin[found[1] + len(loose) - 1] + 1)
@@ -379,12 +385,16 @@ def locate(quote: str, prefix: str, suffix: str, candidates: list[Article],
 
 
 def plan_import(store: AnnotationStore, incoming: Incoming,
-                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
-    """Check and place every record; raise InputError on the first malformed one."""
+                progress: Callable[[int, int], None] | None = None,
+                given: Sequence[Article] = ()) -> ImportPlan:
+    """Check and place every record; raise InputError on the first malformed one.
+    Records are placed on the file's articles, those a factread file brings along, and
+    ``given`` (``import --articles``); an article a record lands on enters the file."""
     total = len(incoming.records)
     articles = dict(store.articles)
-    for sha, article in incoming.articles.items():
+    for sha, article in [*incoming.articles.items(), *((a.sha256, a) for a in given)]:
         articles.setdefault(sha, article)
+    candidates = list(articles.values())
     placed: dict[str, Annotation] = {}
     plan = ImportPlan(Change(()), [])
     for done, (number, record) in enumerate(incoming.records):
@@ -399,15 +409,23 @@ def plan_import(store: AnnotationStore, incoming: Incoming,
         if ann_id in placed:
             raise InputError(f"{incoming.where(number)}: field 'id': {ann_id} appears twice "
                              "in the file")
+        url = None
+        if "url" in record or "outlet" in record or "published" in record:
+            # A JSONL or W3C record names the article's page: it only helps to find it
+            url = record.get("url")
+            record = {k: v for k, v in record.items() if k not in SOURCE_COLUMNS}
         record_sha = record.get("article_sha256")
         known = articles.get(record_sha) if isinstance(record_sha, str) else None
+        if known is None and isinstance(url, str) and url:
+            known = next((a for a in candidates if a.source is not None
+                          and url in (a.source.url, a.source.fetched_from)), None)
         ready = _in_place(record, known) if known is not None else None
         if ready is not None:
             # A record already in factread's form, on an article present by SHA-256 (a
             # factread CSV, JSONL or file): checked once, as opening a file checks it.
             placed[ann_id] = ready
             continue
-        found = _place(store, record, known, incoming.where(number))
+        found = _place(record, known, candidates, incoming.where(number))
         if isinstance(found, Annotation):
             placed[ann_id] = found
         else:
@@ -427,7 +445,7 @@ def _in_place(record: dict[str, Any], article: Article) -> Annotation | None:
     return ann if ann is not None and ann.article == article.name else None
 
 
-def _place(store: AnnotationStore, record: dict[str, Any], article: Article | None,
+def _place(record: dict[str, Any], article: Article | None, candidates: list[Article],
            where: str) -> Annotation | tuple[str, str]:
     """Check a record in any shape and find its span: by offsets on the article with its
     SHA-256 where the quote is there, else by quote, prefix and suffix. Returns the
@@ -447,10 +465,15 @@ def _place(store: AnnotationStore, record: dict[str, Any], article: Article | No
         found: tuple[Article, int, int] | None = (article, start, end)
     else:
         hint = start if type(start) is int else None
-        candidates = [article] if article is not None else list(store.articles.values())
-        found = locate(quote, prefix, suffix, candidates, hint)
+        asked = record.get("article")
+        versions = [a for a in candidates if a.name == asked] if article is None else [article]
+        # A record that names an article none of the candidates is lands on another only
+        # where its context agrees there too: a short quote ("El") is in every article.
+        strict = not versions and isinstance(asked, str) and bool(asked)
+        found = locate(quote, prefix, suffix, versions or candidates, hint,
+                       min(8, len(prefix) + len(suffix)) if strict else 0)
     if found is None:
-        return (where, f"quote {quote[:40]!r} found in no article")
+        return (where, _not_found(record, quote, candidates))
     article, start, end = found
     prefix, suffix = context(article.text, start, end)
     full = {
@@ -463,6 +486,17 @@ def _place(store: AnnotationStore, record: dict[str, Any], article: Article | No
         "modified": _utc(record.get("modified") or record.get("created"), where, "modified"),
     }
     return from_dict(full, where, article.text)
+
+
+def _not_found(record: dict[str, Any], quote: str, candidates: list[Article]) -> str:
+    """Why a record fits no article, naming the article it asked for."""
+    asked = record.get("article")
+    if not isinstance(asked, str) or not asked:
+        return f"quote {quote[:40]!r} found in no article"
+    if any(a.name == asked for a in candidates):
+        return f"quote {quote[:40]!r} not found in article {asked!r}"
+    return (f"article {asked!r} is not in the file; give it with --articles (quote "
+            f"{quote[:40]!r} found in no other article)")
 
 
 def _settle_links(store: AnnotationStore, placed: dict[str, Annotation], plan: ImportPlan,
@@ -500,12 +534,14 @@ def _settle_links(store: AnnotationStore, placed: dict[str, Annotation], plan: I
 
 def import_file(store: AnnotationStore, path: Path, max_bytes: int = DEFAULT_MAX_BYTES,
                 progress: Callable[[int, int], None] | None = None,
-                tags: tuple[str, ...] = DEFAULT_TAGS) -> ImportPlan:
+                tags: tuple[str, ...] = DEFAULT_TAGS,
+                articles: Sequence[Article] = ()) -> ImportPlan:
     """``progress(done, total)`` is called as records are checked and placed; ``tags`` are
-    the configured tag names another tool's tags may become."""
+    the configured tag names another tool's tags may become; ``articles`` are articles
+    the rows may be about besides the file's own."""
     with gc_paused():  # 100,000 records of small objects, none of them cyclic
         incoming = read_file(path, max_bytes, tags)
-        plan = plan_import(store, incoming, progress)
+        plan = plan_import(store, incoming, progress, articles)
         plan.warnings, plan.skipped = incoming.warnings, incoming.skipped
         if plan.change.pairs:
             store.apply(plan.change)

@@ -326,12 +326,19 @@ class AnnotationStore:
         self._meta_op = None
 
     def _article_op(self, article: Article) -> Op:
-        return ["put", "articles", self._key("articles", article.sha256), {
-            "sha256": article.sha256, "name": article.name, "title": article.title,
-            "text": article.text}]
+        record: dict[str, Any] = {"sha256": article.sha256, "name": article.name,
+                                  "title": article.title, "text": article.text}
+        if article.source is not None:
+            record["source"] = article.source.record()
+        return ["put", "articles", self._key("articles", article.sha256), record]
 
     def add_articles(self, articles: Iterable[Article]) -> None:
-        new = [a for a in articles if a.sha256 not in self.articles]
+        """Record articles (durably, not undoable): those not in the file, and those the
+        file holds without the source they now come with (a text later opened from its
+        web page)."""
+        new = [a for a in articles if a.sha256 not in self.articles
+               or (a.source is not None and self.articles[a.sha256].source != a.source
+                   and self.articles[a.sha256].name == a.name)]
         self._check_articles(new)
         if new:
             self._commit([self._article_op(a) for a in new])

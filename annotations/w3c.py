@@ -15,9 +15,13 @@ CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 _FOREIGN = uuid.UUID("6f3d7a52-6a2e-4f0b-9d8c-2f1c3b8e9a10")
 
 
-def to_w3c(ann: Annotation) -> dict[str, Any]:
+def to_w3c(ann: Annotation, url: str = "") -> dict[str, Any]:
     """The annotation as W3C JSON-LD. Parts that repeat across a file (the tag's body, the
-    creator) are shared objects: the result is for encoding, not for changing."""
+    creator) are shared objects: the result is for encoding, not for changing.
+
+    The target's source is the article's URL when it came from the web (so that
+    Hypothesis and other web tools anchor on the page), with the text's SHA-256 kept as
+    the target's ``canonical`` identity; else the SHA-256 itself."""
     bodies: list[dict[str, Any]] = [_tag_body(ann.tag)]
     if ann.note:
         bodies.append({"type": "TextualBody", "purpose": "commenting", "value": ann.note,
@@ -33,15 +37,21 @@ def to_w3c(ann: Annotation) -> dict[str, Any]:
         "modified": ann.modified,
         "creator": person(ann.annotator),
         "body": bodies,
-        "target": {
-            "source": f"urn:sha256:{ann.article_sha256}",
-            "selector": [
-                {"type": "TextQuoteSelector", "exact": ann.quote, "prefix": ann.prefix,
-                 "suffix": ann.suffix},
-                {"type": "TextPositionSelector", "start": ann.start, "end": ann.end},
-            ],
-        },
+        "target": _target(ann, url),
     }
+
+
+def _target(ann: Annotation, url: str) -> dict[str, Any]:
+    sha = f"urn:sha256:{ann.article_sha256}"
+    target: dict[str, Any] = {"source": url or sha}
+    if url:
+        target["canonical"] = sha
+    target["selector"] = [
+        {"type": "TextQuoteSelector", "exact": ann.quote, "prefix": ann.prefix,
+         "suffix": ann.suffix},
+        {"type": "TextPositionSelector", "start": ann.start, "end": ann.end},
+    ]
+    return target
 
 
 _PEOPLE = uuid.UUID("0b8f6d2e-4c1a-5e7b-9a3d-6f2e1c8b7a40")
@@ -141,7 +151,8 @@ def choose_tag(candidates: list[str], known: tuple[str, ...], default_tag: str,
 
 def from_w3c(item: object, default_tag: str, known: tuple[str, ...] = ()) -> dict[str, Any]:
     """What an Annotation says, as a partial factread record: id, quote, prefix, suffix,
-    start/end when given, article_sha256 when the source is urn:sha256:…, tag (one of
+    start/end when given, article_sha256 when the source (or its canonical identity) is
+    urn:sha256:…, url when the source is a web page, tag (one of
     ``known``), note, links, annotator, created, modified. Raises NotAboutText for a page
     note or a reply, W3CError naming the problem for anything else wrong."""
     if not isinstance(item, dict):
@@ -156,8 +167,13 @@ def from_w3c(item: object, default_tag: str, known: tuple[str, ...] = ()) -> dic
     if target is None:
         raise NotAboutText("a page note (no target passage)")
     source = target.get("source")
-    if isinstance(source, str) and source.startswith("urn:sha256:"):
-        record["article_sha256"] = source.removeprefix("urn:sha256:")
+    for identity in (target.get("canonical"), source):
+        if isinstance(identity, str) and identity.startswith("urn:sha256:"):
+            record["article_sha256"] = identity.removeprefix("urn:sha256:")
+            break
+    page = source if isinstance(source, str) else item.get("uri")  # Hypothesis: "uri"
+    if isinstance(page, str) and page[:8].lower().startswith(("http://", "https://")):
+        record["url"] = page
     for selector in _as_list(target.get("selector")):
         if not isinstance(selector, dict):
             continue

@@ -20,6 +20,7 @@ from annotations.errors import FactreadError
 from annotations.history import History
 from annotations.model import Annotation, create
 from annotations.review import Item, ReviewSession
+from annotations.sources import citation
 from annotations.store import AnnotationStore, Change, Draft
 
 INFO, WARNING, ERROR = "information", "warning", "error"
@@ -359,6 +360,16 @@ class Workbench:
                                   "undoes).")
 
     # ------------------------------------------------------------------ the file
+    def opened(self, articles: Sequence[Article]) -> Outcome:
+        """The articles on screen enter the file (text and source), so that a colleague's
+        CSV or JSONL imported later finds them; then ``new_versions``."""
+        try:
+            self.store.add_articles(articles)
+        except FactreadError as err:
+            return Outcome(f"{err}; the articles are shown but not recorded in the file",
+                           WARNING, "Articles not recorded")
+        return self.new_versions(articles)
+
     def new_versions(self, articles: Sequence[Article]) -> Outcome:
         """Articles edited on disk since they were annotated: their annotations follow
         them (undoable); what cannot be placed is said."""
@@ -386,9 +397,8 @@ class Workbench:
 
     def citation(self, article: Article, span: tuple[int, int]) -> str:
         """What ``y`` copies: the quote and where it comes from."""
-        quote = article.text[span[0]:span[1]]
-        return (f"“{quote}”\n— {article.title} ({article.name}, characters "
-                f"{span[0]}–{span[1]})")
+        return citation(article.text[span[0]:span[1]], article.title, article.name,
+                        article.source)
 
     def export(self, fmt: str, path: str) -> Outcome:
         from annotations.export import export

@@ -228,7 +228,7 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
 
     def _attached(self) -> None:
         if self.review is None:
-            self._show_outcome(self.workbench.new_versions([v.article for v in self.views]),
+            self._show_outcome(self.workbench.opened([v.article for v in self.views]),
                                timeout=30)
         self._refresh_counts()
         self._refresh_status()

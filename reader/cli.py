@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from annotations.errors import FactreadError, InputError
 
 if TYPE_CHECKING:
-    from annotations.articles import Article
+    from annotations.articles import Article, LoadResult
     from annotations.config import TagSpec
     from annotations.store import AnnotationStore
 from annotations.defaults import default_annotator, default_db_path
@@ -81,10 +81,11 @@ def _warn(warnings: Sequence[str]) -> None:
 
 # ------------------------------------------------------------------ commands
 def cmd_open(args: argparse.Namespace) -> int:
-    from annotations.articles import bundled_paths, load_paths, resolve_path
+    from annotations.articles import bundled_paths, load_paths
 
-    paths = [resolve_path(p) for p in args.paths] or bundled_paths()
-    loaded = load_paths(paths)
+    db = default_db_path(args.db)
+    loaded = (_load_given(args.paths, args.refresh, _stored_articles(db, args.paths))
+              if args.paths else load_paths(bundled_paths()))
     if not loaded.articles:
         from annotations.text import display_line
 
@@ -97,8 +98,34 @@ def cmd_open(args: argparse.Namespace) -> int:
                          "scripts use factread add, list and export")
     from reader.app import run_app  # Textual is imported only here
 
-    return run_app(loaded, tags, keymap, db=default_db_path(args.db),
-                   annotator=default_annotator(args.user))
+    return run_app(loaded, tags, keymap, db=db, annotator=default_annotator(args.user))
+
+
+def _say(line: str) -> None:
+    print(f"factread: {line}", file=sys.stderr, flush=True)
+
+
+def _stored_articles(db: Path, given: Sequence[str]) -> dict[str, Article]:
+    """The articles the file holds, when a URL is given: one it holds is not fetched again.
+    Only the articles are read (see ``storage.read_articles``); a file that cannot be read
+    is said when it is opened."""
+    from annotations.webpages import looks_like_url
+
+    if not any(looks_like_url(g) for g in given):
+        return {}
+    from annotations.storage import read_articles
+
+    try:
+        return read_articles(db)
+    except (InputError, OSError):
+        return {}
+
+
+def _load_given(given: Sequence[str], refresh: bool,
+                known: dict[str, Article] | None = None) -> LoadResult:
+    from annotations.webpages import load_given
+
+    return load_given(given, known, refresh=refresh, say=_say)
 
 
 def _screen_config() -> tuple[tuple[TagSpec, ...], dict[str, str]]:
@@ -115,6 +142,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     from annotations.model import MAX_NOTE, check_text
     from annotations.search import find_exact
     from annotations.text import normalise
+    from annotations.webpages import looks_like_url
 
     tags = {spec.name for spec in load_tags()}
     if args.tag not in tags:
@@ -125,15 +153,20 @@ def cmd_add(args: argparse.Namespace) -> int:
     check_text("--note", args.note or "", MAX_NOTE)
     with _open_store(args) as store:
         path = Path(args.article)
-        stored = store.article_named(path.name) if not path.exists() else None
-        if stored is None and not path.exists():
-            path = resolve_path(args.article)  # a bundled sample, by file name or title
+        stored = (store.article_named(path.name)
+                  if not path.exists() and not looks_like_url(args.article) else None)
         if stored is not None:
             article = stored
         else:
-            article, warning = load_article(path)
-            if warning:
-                print(f"factread: warning: {warning}", file=sys.stderr)
+            if looks_like_url(args.article):
+                loaded = _load_given([args.article], args.refresh, store.articles)
+                if loaded.errors:
+                    raise InputError(loaded.errors[0])
+                article = loaded.articles[0]
+            else:  # a path, or a bundled sample by file name or title
+                article, warning = load_article(resolve_path(args.article))
+                if warning:
+                    print(f"factread: warning: {warning}", file=sys.stderr)
             from annotations.anchoring import move_to_new_versions
 
             moved = move_to_new_versions(store, [article])
@@ -280,10 +313,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     from annotations.text import display_line
 
     with _open_store(args) as store:
+        given = []
+        if args.articles:
+            loaded = _load_given(args.articles, args.refresh, store.articles)
+            if loaded.errors:
+                raise InputError(loaded.errors[0])
+            _warn(loaded.warnings)
+            given = loaded.articles
         bar = ProgressBar("importing")
         try:
             plan = import_file(store, Path(args.file), args.max_bytes, bar.update,
-                               tuple(spec.name for spec in load_tags()))
+                               tuple(spec.name for spec in load_tags()), given)
         finally:
             bar.stop()
     _warn(plan.warnings + store.warnings)
@@ -292,8 +332,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         first = plan.unplaced[0][1]
         raise InputError(f"{args.file}: none of its {len(plan.unplaced)} annotations fits an "
                          f"article of {store.path.name} ({articles} articles; first: {first}); "
-                         "a report enters the file with its first annotation (factread add "
-                         "REPORT --quote TEXT --tag TAG), then import")
+                         "name the articles they are about: factread import FILE --articles "
+                         "PATH…")
     print(f"imported {len(plan.added)} annotations into {store.path.name}"
           + (f"; {plan.present} already there" if plan.present else ""))
     if plan.links_dropped:
@@ -425,18 +465,30 @@ def _build_import(p: argparse.ArgumentParser) -> None:
                         "W3C Web Annotation JSON (.json)")
     p.add_argument("--max-bytes", type=_positive, default=100 * 1024 * 1024, metavar="N",
                    help="refuse larger files (default 100 MB)")
+    p.add_argument("--articles", nargs="+", metavar="PATH",
+                   help="the articles the rows are about (files, directories, URLs), when "
+                        "the annotation file does not hold them yet")
+    _refresh(p)
     _db_user(p)
+
+
+def _refresh(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--refresh", action="store_true",
+                   help="fetch URLs again even when the file holds them (annotations move to "
+                        "the new version)")
 
 
 # ------------------------------------------------------------------ parsers
 def _build_add(p: argparse.ArgumentParser) -> None:
     p.add_argument("article", metavar="ARTICLE",
-                   help="article file (or the name of an article already in the file)")
+                   help="article file or http(s) URL (or the name of an article already in "
+                        "the file)")
     p.add_argument("--quote", required=True, metavar="TEXT", help="exact text to annotate")
     p.add_argument("--tag", required=True, metavar="TAG", help="claim, unverified, contradiction…")
     p.add_argument("--note", metavar="TEXT", help="a note on the annotation")
     p.add_argument("--nth", type=_positive, default=1, metavar="N",
                    help="which occurrence of the quote (default 1)")
+    _refresh(p)
     _db_user(p)
 
 
@@ -451,10 +503,9 @@ def _build_check(p: argparse.ArgumentParser) -> None:
 
 
 def _articles_of(paths: Sequence[str], what: str) -> list[Article]:
-    from annotations.articles import load_paths, resolve_path
     from annotations.text import display_line
 
-    loaded = load_paths([resolve_path(p) for p in paths])
+    loaded = _load_given(paths, False)
     for message in loaded.errors:
         print(f"factread: {display_line(message)}", file=sys.stderr)
     if not loaded.articles:
@@ -566,7 +617,9 @@ def _open_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="article files (.txt, .md) or directories of them")
+                        help="article files (.txt, .md, .html), directories of them, or "
+                             "http(s) URLs of news pages")
+    _refresh(parser)
     _db_user(parser)
     return parser
 

@@ -73,7 +73,7 @@ class Dialogs:
         from reader.screens import PickScreen
 
         items = [(str(n), Text.assemble((f" {n} ", "bold"), " " + display_line(v.article.title),
-                                        (f"  {display_line(v.article.name)}", "dim")))
+                                        (f"  {display_line(v.article.origin)}", "dim")))
                  for n, v in enumerate(self.views, start=1)]
 
         def chosen(number: str | None) -> None:

@@ -28,7 +28,7 @@ class TitleBar(Widget):
         text.append(f" {self.number} ", style="bold reverse")
         text.append(f" {self.count} ann. ", style="italic")
         text.append(" " + display_line(article.title), style="bold")
-        text.append(f"  {display_line(article.name)}", style="dim")
+        text.append(f"  {display_line(article.origin)}", style="dim")
         return text
 
 

@@ -182,13 +182,13 @@ def test_hypothesis_style_annotations_are_placed_by_quote(tmp_path, sample):
 
 @pytest.mark.parametrize("name, content, message", [
     ("bad.csv", "id,article\r\nx,y\r\n", "line 1: not factread's CSV header"),
-    ("short.csv", ",".join(COLUMNS) + "\r\na,b,c\r\n", "line 2: 3 fields, expected 15"),
-    ("offset.csv", ",".join(COLUMNS) + "\r\n" + ",".join(["x"] * 15) + "\r\n",
+    ("short.csv", ",".join(COLUMNS) + "\r\na,b,c\r\n", "line 2: 3 fields, expected 18"),
+    ("offset.csv", ",".join(COLUMNS) + "\r\n" + ",".join(["x"] * 18) + "\r\n",
      "line 2: field 'start'"),
-    ("super.csv", ",".join(COLUMNS) + "\r\n" + ",".join(["x"] * 4 + ["\u00b2"] + ["x"] * 10)
+    ("super.csv", ",".join(COLUMNS) + "\r\n" + ",".join(["x"] * 4 + ["\u00b2"] + ["x"] * 13)
      + "\r\n", "line 2: field 'start'"),
     ("huge.csv", ",".join(COLUMNS) + "\r\n" + ",".join(["x"] * 4 + ["1", "9" * 5000]
-                                                       + ["x"] * 9) + "\r\n",
+                                                       + ["x"] * 12) + "\r\n",
      "line 2: field 'end'"),
     ("bad.json", "{not json", "malformed JSON at line 1"),
     ("deep.json", "[" * 50000 + "]" * 50000, "nesting too deep"),

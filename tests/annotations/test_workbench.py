@@ -117,7 +117,7 @@ def test_review_decisions_through_the_workbench(tmp_path):
 def test_citation_and_export(bench, tmp_path):
     bench.tag(A, span(TEXT, "11 mil soldados"), "claim")
     assert bench.citation(A, span(TEXT, "11 mil soldados")) == (
-        f"“11 mil soldados”\n— {A.title} (a.txt, characters 89–104)")
+        f'«11 mil soldados» — "{A.title}" (a.txt)')
     done = bench.export("csv", str(tmp_path / "x.csv"))
     assert done.message == f"Exported 1 annotations to {tmp_path / 'x.csv'}"
     assert bench.export("csv", str(tmp_path / "none" / "x.csv")).severity == ERROR

@@ -238,7 +238,7 @@ async def test_copy_uses_pyperclip_or_falls_back_to_osc52(make_app, sample, monk
     app = make_app(sample)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("shift+right", "shift+right", "y")
-        assert copied == [f"“El”\n— {sample[0].title} ({sample[0].name}, characters 0–2)"]
+        assert copied == [f'«El» — "{sample[0].title}" ({sample[0].name})']
         assert any("system clipboard" in n.message for n in app.said)
 
         def broken(text):
@@ -247,7 +247,7 @@ async def test_copy_uses_pyperclip_or_falls_back_to_osc52(make_app, sample, monk
         monkeypatch.setattr(pyperclip, "copy", broken)
         app.store.add(sample[0], 3, 10, "claim")
         await pilot.press("escape", "right_square_bracket", "y")
-        assert app.clipboard.startswith("“tratado”")
+        assert app.clipboard.startswith("«tratado»")
         assert any("OSC 52" in n.message for n in app.said)
 
 
@@ -558,3 +558,31 @@ async def test_view_colours_come_from_css_and_the_row_cache_is_bounded(make_app,
             assert view.cached_rows == [0, 3, 4]
         finally:
             article_view.CACHED_ROWS = old_limit
+
+
+async def test_opened_articles_enter_the_file_so_an_import_finds_them(make_app, sample, db,
+                                                                     tmp_path):
+    from annotations.articles import load_paths
+    from annotations.export import export
+    from annotations.importing import import_file
+    from annotations.storage import read_articles
+    from tests.annotations.test_webpages import DIARIO
+
+    (page,) = load_paths([DIARIO]).articles
+    colleague = AnnotationStore(tmp_path / "theirs.json", "ana")
+    colleague.add(page, 0, 5, "claim")
+    colleague.add(sample[1], 0, 5, "unverified")
+    export(colleague, "csv", tmp_path / "theirs.csv")
+    colleague.close()
+    app = make_app([sample[1], page])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.query_one("TitleBar").render().plain.endswith("  " + sample[1].name)
+        bar = app.query("TitleBar").last().render().plain
+        assert bar.endswith(f"{page.title}  Diario del Sur, 2024-11-09")
+    app.store.close()
+    assert set(read_articles(db)) == {sample[1].sha256, page.sha256}
+    with AnnotationStore(db, "me") as store:
+        assert store.articles[page.sha256].source == page.source
+        plan = import_file(store, tmp_path / "theirs.csv")
+        assert len(plan.added) == 2 and not plan.unplaced

@@ -215,5 +215,9 @@ def test_importing_where_no_row_fits_an_article_is_an_error_that_says_what_to_do
                  "--out", str(tmp_path / "c.csv")]) == 0
     done = run("import", str(tmp_path / "c.csv"), "--db", str(db))
     assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1
-    assert "none of its 1 annotations" in done.stderr and "factread add REPORT" in done.stderr
+    assert "none of its 1 annotations" in done.stderr
+    assert "factread import FILE --articles PATH" in done.stderr
     assert not db.exists()
+    # Told where the article is, the same row lands (a bundled article by its file name)
+    done = run("import", str(tmp_path / "c.csv"), "--db", str(db), "--articles", SEED)
+    assert done.returncode == 0 and "imported 1 annotations" in done.stdout
