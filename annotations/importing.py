@@ -425,7 +425,8 @@ def plan_import(store: AnnotationStore, incoming: Incoming,
             # factread CSV, JSONL or file): checked once, as opening a file checks it.
             placed[ann_id] = ready
             continue
-        found = _place(record, known, candidates, incoming.where(number))
+        found = _place(record, known, candidates, incoming.where(number),
+                       url if isinstance(url, str) else "")
         if isinstance(found, Annotation):
             placed[ann_id] = found
         else:
@@ -446,7 +447,7 @@ def _in_place(record: dict[str, Any], article: Article) -> Annotation | None:
 
 
 def _place(record: dict[str, Any], article: Article | None, candidates: list[Article],
-           where: str) -> Annotation | tuple[str, str]:
+           where: str, url: str = "") -> Annotation | tuple[str, str]:
     """Check a record in any shape and find its span: by offsets on the article with its
     SHA-256 where the quote is there, else by quote, prefix and suffix. Returns the
     annotation, or (where, why) when it fits no article."""
@@ -469,11 +470,11 @@ def _place(record: dict[str, Any], article: Article | None, candidates: list[Art
         versions = [a for a in candidates if a.name == asked] if article is None else [article]
         # A record that names an article none of the candidates is lands on another only
         # where its context agrees there too: a short quote ("El") is in every article.
-        strict = not versions and isinstance(asked, str) and bool(asked)
+        strict = not versions and (bool(asked) or "article_sha256" in record)
         found = locate(quote, prefix, suffix, versions or candidates, hint,
                        min(8, len(prefix) + len(suffix)) if strict else 0)
     if found is None:
-        return (where, _not_found(record, quote, candidates))
+        return (where, _not_found(record.get("article") or url, quote, candidates))
     article, start, end = found
     prefix, suffix = context(article.text, start, end)
     full = {
@@ -488,14 +489,14 @@ def _place(record: dict[str, Any], article: Article | None, candidates: list[Art
     return from_dict(full, where, article.text)
 
 
-def _not_found(record: dict[str, Any], quote: str, candidates: list[Article]) -> str:
-    """Why a record fits no article, naming the article it asked for."""
-    asked = record.get("article")
+def _not_found(asked: object, quote: str, candidates: list[Article]) -> str:
+    """Why a record fits no article, naming the article (or page) it asked for."""
     if not isinstance(asked, str) or not asked:
         return f"quote {quote[:40]!r} found in no article"
-    if any(a.name == asked for a in candidates):
+    if any(asked in (a.name, a.source and a.source.url) for a in candidates):
         return f"quote {quote[:40]!r} not found in article {asked!r}"
-    return (f"article {asked!r} is not in the file; give it with --articles (quote "
+    what = "page" if asked.startswith(("http://", "https://")) else "article"
+    return (f"{what} {asked!r} is not in the file; give it with --articles (quote "
             f"{quote[:40]!r} found in no other article)")
 
 

@@ -99,8 +99,9 @@ class Workbench:
         if self.link_from is not None:
             source = self.store.get(self.link_from)
             if source is not None:
-                facts.append(Fact(f"LINKING from «{_cut(source.quote, 30)}»: go to the other "
-                                  "annotation and press l (Esc cancels)", "linking"))
+                facts.append(Fact("LINKING: go to the other span and press l (Esc cancels)",
+                                  "linking"))
+                facts.append(Fact(f"from «{_cut(source.quote, 30)}»", "dim"))
         # One line says a few: under a dense place (60 annotations on one character) the
         # rest is counted, not spelt out (the panel, a, lists them).
         if self.review is not None:
@@ -110,7 +111,8 @@ class Workbench:
                           Fact(f"by {other.annotator}", "dim")]
             if len(theirs) > SAID:
                 facts.append(Fact(f"+{len(theirs) - SAID} more of theirs", "dim"))
-        here = self.store.at(sha, offset)
+        # The one changed last first: after tagging, the new annotation is what is named
+        here = sorted(self.store.at(sha, offset), key=lambda a: a.modified, reverse=True)
         for ann in here[:SAID]:
             facts += [Fact(ann.tag, f"tag:{ann.tag}"), Fact(f"«{_cut(ann.quote, 40)}»", "quote")]
             if ann.note:

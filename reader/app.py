@@ -279,12 +279,19 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
         if self.bench is None:
             return
         view = self.view
-        parts: list[tuple[str, str | Style]] = [
-            (f" {self.store.annotator} ", "bold reverse"), (f" {self.store.path.name} ", "dim")]
+        # Most important first, as a narrow terminal cuts the end: what is under the cursor
+        # (or the linking mode), the selection, then who, which file and where.
+        parts: list[tuple[str, str | Style]] = []
         if view is not None:
-            parts += view.place_parts()
             parts += fact_parts(self.bench.status(view.article.sha256, view.cursor),
                                 self.tag_styles)
+            if parts and not parts[0][0].strip():
+                parts[0] = (" ", "")
+            parts += view.selection_parts()
+        parts += [(" ", ""), (f" {self.store.annotator} ", "bold reverse"),
+                  (f" {self.store.path.name}", "dim")]
+        if view is not None:
+            parts += view.place_parts()
         self._status.show(parts)
 
     def _refresh_counts(self) -> None:

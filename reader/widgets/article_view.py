@@ -28,7 +28,7 @@ from annotations.segments import (
     sentence_at,
     snap,
 )
-from annotations.text import display
+from annotations.text import display, display_line
 from reader.actions import VIEW_ACTIONS, bindings
 from reader.widgets.row_paint import Looks, paint_row, thumb_rows
 from reader.widgets.tagstyles import TagStyles
@@ -283,8 +283,14 @@ class ArticleView(ScrollView, can_focus=True):
         return len(self.matches)
 
     def place_parts(self) -> list[tuple[str, str | Style]]:
-        """Where the cursor is and what is selected, for the status line."""
-        parts: list[tuple[str, str | Style]] = [(f" {self.article.name} @{self.cursor}", "")]
+        """Which article and where in it, for the end of the status line."""
+        title = self.article.title
+        title = title if len(title) <= 32 else title[:31] + "…"
+        return [(f" {display_line(title)} @{self.cursor}", "dim")]
+
+    def selection_parts(self) -> list[tuple[str, str | Style]]:
+        """What is selected, for the status line."""
+        parts: list[tuple[str, str | Style]] = []
         if self.sticky:
             parts.append((" ANCHOR", "bold yellow"))
         sel = self.selection

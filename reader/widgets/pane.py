@@ -27,8 +27,15 @@ class TitleBar(Widget):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append(f" {self.number} ", style="bold reverse")
         text.append(f" {self.count} ann. ", style="italic")
-        text.append(" " + display_line(article.title), style="bold")
-        text.append(f"  {display_line(article.origin)}", style="dim")
+        if article.source is not None and article.source.outlet:
+            # Reports are told apart by who published them: the outlet comes first, so a
+            # narrow pane still shows it when the title is cut.
+            text.append(" " + display_line(article.source.outlet), style="bold italic")
+            text.append(" · " + display_line(article.title), style="bold")
+            text.append(f"  {display_line(article.source.published)}", style="dim")
+        else:
+            text.append(" " + display_line(article.title), style="bold")
+            text.append(f"  {display_line(article.origin)}", style="dim")
         return text
 
 

@@ -176,7 +176,9 @@ def test_hypothesis_style_annotations_are_placed_by_quote(tmp_path, sample):
         assert sample[0].text[ann.start:ann.end] == quote
         assert (ann.tag, ann.note, ann.annotator) == ("unverified", "¿Fuente?", "maria")
         assert ann.created == "2024-11-29T12:00:00.123Z"
-        assert len(plan.unplaced) == 1 and "found in no article" in plan.unplaced[0][1]
+        ((_, why),) = plan.unplaced
+        assert why.startswith("page 'https://x' is not in the file; give it with --articles")
+        assert "found in no other article" in why
         assert import_file(target, path).present == 1
 
 

@@ -381,3 +381,18 @@ def test_a_csv_from_before_the_source_columns_still_imports(tmp_path, db, sample
     with AnnotationStore(tmp_path / "mine.json", "me") as mine:
         plan = import_file(mine, old, articles=[*load_paths([DIARIO]).articles, sample[0]])
         assert len(plan.added) == 2
+
+
+def test_a_w3c_row_for_a_page_not_given_names_the_page(tmp_path, db, sample):
+    store = web_file(db, sample)
+    page = next(a for a in store.articles.values() if a.source is not None)
+    at = page.text.index("398 votos")
+    store.add(page, at, at + 9, "claim")
+    export(store, "w3c", tmp_path / "theirs.json")
+    store.close()
+    with AnnotationStore(tmp_path / "mine.json", "me") as mine:
+        plan = import_file(mine, tmp_path / "theirs.json", articles=[sample[0]])
+        # The same sentence, context and all, is in the sample article: it lands there
+        assert sorted(a.quote for a in plan.added) == ["11 mil soldados", "El"]
+        ((_where, why),) = plan.unplaced
+        assert f"page {CANONICAL!r} is not in the file; give it with --articles" in why

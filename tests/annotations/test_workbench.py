@@ -51,7 +51,9 @@ def test_link_in_two_steps_across_articles_follow_and_unlink(bench):
     here, there = (A.sha256, TEXT.index("11 mil")), (B.sha256, OTHER.index("entre"))
     first = bench.link(*here)
     assert not first.done and bench.link_from is not None
-    assert bench.status(*here)[0].text.startswith("LINKING from «11 mil soldados»")
+    linking = bench.status(*here)
+    assert linking[0].text == "LINKING: go to the other span and press l (Esc cancels)"
+    assert len(linking[0].text) <= 60 and linking[1].text == "from «11 mil soldados»"
     linked = bench.link(*there)
     assert linked.done and linked.message.startswith("Linked both ways")
     a, b = bench.at(*here), bench.at(*there)

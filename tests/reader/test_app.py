@@ -579,7 +579,7 @@ async def test_opened_articles_enter_the_file_so_an_import_finds_them(make_app, 
         await pilot.pause()
         assert app.query_one("TitleBar").render().plain.endswith("  " + sample[1].name)
         bar = app.query("TitleBar").last().render().plain
-        assert bar.endswith(f"{page.title}  Diario del Sur, 2024-11-09")
+        assert bar.endswith(f"Diario del Sur · {page.title}  2024-11-09")
     app.store.close()
     assert set(read_articles(db)) == {sample[1].sha256, page.sha256}
     with AnnotationStore(db, "me") as store:

@@ -147,3 +147,16 @@ def test_the_disagreement_finder_at_160_by_45(snap_compare, make_app, sample):
 
 def test_the_disagreement_finder_at_80_by_24(snap_compare, make_app, sample):
     assert snap_compare(make_app(sample), terminal_size=(80, 24), run_before=_finder)
+
+
+def test_web_pages_beside_a_text_at_120_by_30(snap_compare, make_app, sample, db):
+    # Title bars of web articles lead with the outlet, then the title and the date
+    from annotations.articles import load_paths
+    from tests.annotations.test_webpages import DIARIO, PAGES
+
+    pages = load_paths([DIARIO, PAGES / "cronica_latin1.html"]).articles
+    store = AnnotationStore(db, "tester")
+    start = pages[0].text.index("11 mil soldados")
+    store.add(pages[0], start, start + 15, "claim")
+    app = make_app([*pages, sample[0]], store=store)
+    assert snap_compare(app, terminal_size=(120, 30), press=["right_square_bracket"])

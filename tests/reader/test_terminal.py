@@ -62,12 +62,43 @@ class Terminal:
             os.close(self.master)
 
 
-def factread_on_the_samples(tmp_path) -> Terminal:
-    """``factread`` with no arguments (the bundled articles), its file in ``tmp_path``."""
+def factread_on_the_samples(tmp_path, *args: str) -> Terminal:
+    """``factread`` with ``args`` (none: the bundled articles), its file in ``tmp_path``."""
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS),
            "FACTREAD_USER": "e2e", "FACTREAD_CONFIG": str(tmp_path / "none.toml")}
     env.pop("FACTREAD_DB", None)
-    return Terminal([sys.executable, "-m", "reader"], tmp_path, env)
+    return Terminal([sys.executable, "-m", "reader", *args], tmp_path, env)
+
+
+def test_a_url_opens_tags_and_exports_with_its_source_in_a_real_terminal(tmp_path):
+    from tests.annotations.test_webpages import CANONICAL, DIARIO, Site
+
+    site = Site()
+    url = site.page("/noticia.html", DIARIO.read_bytes())
+    term = factread_on_the_samples(tmp_path, url, "000_9f74428a1fed262a.txt")
+    try:
+        term.wait_for("Diario del Sur · Putin ratifica el tratado")
+        term.send("/")
+        term.send("398 votos\r")
+        term.wait_for("sel 9")
+        term.send("c")
+        term.wait_for("claim  «398 votos»")
+        term.send("q")
+        assert term.close() == 0
+    finally:
+        site.server.shutdown()
+        site.server.server_close()
+    assert site.hits == {"/noticia.html": 1}
+    done = subprocess.run([sys.executable, "-m", "reader", "export", "--format", "csv"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    import csv
+    import io
+
+    header, row = csv.reader(io.StringIO(done.stdout.lstrip("\ufeff")))
+    assert header[-3:] == ["url", "outlet", "published"]
+    assert row[-3:] == [CANONICAL, "Diario del Sur", "2024-11-09"] and row[6] == "398 votos"
+    with AnnotationStore(tmp_path / "factread.json", "x", read_only=True) as store:
+        assert len(store.articles) == 2  # both articles on screen were recorded
 
 
 def test_search_tag_quit_in_a_real_terminal(tmp_path):
