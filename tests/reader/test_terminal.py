@@ -85,6 +85,11 @@ def test_a_url_opens_tags_and_exports_with_its_source_in_a_real_terminal(tmp_pat
         term.wait_for("claim  «398 votos»")
         term.send("q")
         assert term.close() == 0
+        # Opened again, the page comes from the file: it is not fetched a second time
+        term = factread_on_the_samples(tmp_path, url)
+        term.wait_for("1 ann.  Diario del Sur")
+        term.send("q")
+        assert term.close() == 0
     finally:
         site.server.shutdown()
         site.server.server_close()
