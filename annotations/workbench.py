@@ -17,6 +17,8 @@ from annotations.config import TagSpec
 from annotations.crosscheck import Disagreement, Index, Related, sentence_at
 from annotations.crosscheck import disagreements as find_disagreements
 from annotations.errors import FactreadError
+from annotations.find_all import Finder, Hit
+from annotations.find_all import step as step_through
 from annotations.history import History
 from annotations.model import Annotation, create
 from annotations.review import Item, ReviewSession
@@ -76,6 +78,7 @@ class Workbench:
     _follow: int = 0
     _fold_problem: str | None = None
     _index: tuple[tuple[str, ...], Index] | None = None
+    _finder: Finder = field(default_factory=Finder)
 
     def __post_init__(self) -> None:
         self.history = History(self.store)
@@ -272,6 +275,40 @@ class Workbench:
         if self.review is not None:
             self.review.refresh(change)
         return Outcome(f"{done}: {change.label.removeprefix('undo ')}", change=change)
+
+    # ----------------------------------------------------------- find in all articles
+    def find_everywhere(self, articles: Sequence[Article], query: str) -> list[Hit]:
+        """Every match of ``query`` in ``articles`` (pane order), as ``/`` matches."""
+        return self._finder.find(articles, query)
+
+    def step_hit(self, hits: Sequence[Hit], articles: Sequence[Article], sha: str,
+                 selection: tuple[int, int] | None, cursor: int, *,
+                 backwards: bool = False) -> tuple[int, Outcome]:
+        """n/N after find in all articles: the next result (previous ``backwards``) from
+        the place in article ``sha``, across articles; said when it goes on into another
+        article or round the ends."""
+        order = [a.sha256 for a in articles]
+        index, wrapped = step_through(hits, order, sha, selection, cursor,
+                                      backwards=backwards)
+        hit = hits[index]
+        where = f"{_cut(hit.article.title, 40)} (pane {order.index(hit.article.sha256) + 1})"
+        message = (f"Search wrapped to the {'last' if backwards else 'first'} match, in "
+                   f"{where}." if wrapped
+                   else f"On into {where}." if hit.article.sha256 != sha else "")
+        return index, Outcome(message, goto=(hit.article.sha256, hit.start),
+                              selected=(hit.start, hit.end))
+
+    @staticmethod
+    def hit_number(hits: Sequence[Hit], sha: str, selection: tuple[int, int] | None) -> int:
+        """1 + the index of the result that is the selection in article ``sha``; 0 if
+        the selection is none of them (the status line says "match 3/12 in all")."""
+        if selection is None:
+            return 0
+        for n, hit in enumerate(hits, start=1):
+            if hit.start == selection[0] and hit.end == selection[1] \
+                    and hit.article.sha256 == sha:
+                return n
+        return 0
 
     # ----------------------------------------------------------- cross-checking
     def cross_index(self, articles: Sequence[Article]) -> Index:

@@ -78,6 +78,8 @@ APP_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("quit", "q", "quit", "Quit", "quit"),
     ActionSpec("help", "question_mark", "help", "Show every key", "help"),
     ActionSpec("search", "slash", "search", "Search the article", "search"),
+    ActionSpec("search-all", "F", "search_all", "Find in all articles: a list of every "
+               "match; n and N then step through them all", "find all"),
     ActionSpec("match-next", "n", "search_step(False)", "Next match"),
     ActionSpec("match-prev", "N", "search_step(True)", "Previous match"),
     ActionSpec("ann-next", "right_square_bracket", "jump(1)", "Next annotation (in review: "
@@ -136,17 +138,24 @@ def bindings(specs: Iterable[ActionSpec], *, on_view: bool) -> list[BindingType]
     return [spec.binding() for spec in specs if spec.on_view == on_view]
 
 
+LEADING = ("link", "undo", "search", "search-all")
+"""After the tag keys, the keys of the task at hand, before the rest of the key bar."""
+
+
 def key_bar(specs: Sequence[ActionSpec], *, review: bool) -> list[ActionSpec]:
-    """What the key bar shows, in order. In review the step to the next disagreement leads,
-    labelled so; outside review the review keys are left out."""
+    """What the key bar shows, in order: a narrow terminal cuts its end, so the keys of
+    the task come first: the tag keys, link, undo and search, then the rest. In review
+    the step to the next disagreement and the review keys lead; outside review the review
+    keys are left out."""
     shown = [s for s in specs if s.label and (review or not s.review_only)]
-    if review:
-        # The review panel narrows the bar: the keys of the task at hand come first.
-        step = next(s for s in specs if s.id == "ann-next")
-        review_keys = [s for s in shown if s.review_only]
-        rest = [s for s in shown if not s.review_only]
-        shown = [replace(step, label="next disagreement"), *review_keys, *rest]
-    return shown
+    tags = [s for s in shown if s.id.startswith("tag-")]
+    lead = [s for ident in LEADING for s in shown if s.id == ident]
+    review_keys = [s for s in shown if s.review_only]
+    rest = [s for s in shown if s not in tags and s not in lead and s not in review_keys]
+    if not review:
+        return [*tags, *lead, *rest]
+    step = next(s for s in specs if s.id == "ann-next")
+    return [replace(step, label="next disagreement"), *review_keys, *tags, *lead, *rest]
 
 
 def keymap_problems(keymap: dict[str, str], specs: Sequence[ActionSpec]) -> list[str]:

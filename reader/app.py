@@ -39,8 +39,10 @@ from reader.actions import (
 from reader.clipboard import copy_text
 from reader.crosscheck_ui import CrossCheckUI
 from reader.dialogs import Dialogs
+from reader.find_all_ui import FindAllUI
 from reader.review_ui import ReviewUI
 from reader.widgets.article_view import ArticleView
+from reader.widgets.find_panel import FindPanel
 from reader.widgets.keybar import KeyBar
 from reader.widgets.pane import ArticlePane, PaneRow, fit_panel
 from reader.widgets.panel import AnnotationPanel
@@ -76,7 +78,7 @@ class Notice:
     severity: str = "information"
 
 
-class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
+class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, ReviewUI, App[int]):
     CSS_PATH = "factread.tcss"
     TITLE = "factread"
     ENABLE_COMMAND_PALETTE = True
@@ -114,6 +116,7 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
         self._key_overrides = keymap or {}
         self._panel = AnnotationPanel()
         self._related = RelatedPanel()
+        self._find_panel = FindPanel()
         self._related_timer = None
         self._search_box = SearchBox()
         self._status = StatusLine()
@@ -144,6 +147,7 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
                              id="empty")
         yield self._panel
         yield self._related
+        yield self._find_panel
         if self._review_panel is not None:
             yield self._review_panel
         yield self._search_box
@@ -251,6 +255,7 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
         panel = self._panel
         available = self.size.width - (panel.outer_size.width if panel.display else 0)
         available -= fit_panel(self._related, available)
+        available -= fit_panel(self._find_panel, available)
         available -= fit_panel(self._review_panel, available)
         for row in self.query(PaneRow):
             row.fit(available)
@@ -288,6 +293,7 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
             if parts and not parts[0][0].strip():
                 parts[0] = (" ", "")
             parts += view.selection_parts()
+            parts += self._hit_parts(view)
         parts += [(" ", ""), (f" {self.store.annotator} ", "bold reverse"),
                   (f" {self.store.path.name}", "dim")]
         if view is not None:
@@ -313,7 +319,9 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
         says, and say its message."""
         if outcome.change is not None:
             self._changed(outcome)
-        if outcome.goto is not None:
+        if outcome.goto is not None and outcome.selected is not None:
+            self._select(outcome.goto[0], *outcome.selected)
+        elif outcome.goto is not None:
             self._show(*outcome.goto)
         self.say(outcome.message, outcome.title, outcome.severity,
                  timeout=timeout if timeout is not None else 15 if outcome.title else None)
@@ -415,6 +423,8 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
         ident = event.option.id
         if self._related.has_focus_within and self._related_chosen(ident):
             return
+        if self._find_panel.has_focus_within and self._hit_chosen(ident):
+            return
         if self._review_panel is not None and self._review_panel.has_focus_within:
             item = self._review_panel.item(ident)
             if item is not None:
@@ -424,14 +434,6 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
         if ann is not None:
             self._show_outcome(self.workbench.go_to(ann, [v.article for v in self.views]))
 
-    def action_search(self) -> None:
-        if self.view is not None:
-            self._search_box.open_on(self.view)
-
-    def on_search_box_no_match(self, message: SearchBox.NoMatch) -> None:
-        self.say(f"No match for «{message.query_text}» in {message.view.article.title}.",
-                 severity="warning")
-
     def on_key(self, event: events.Key) -> None:
         if event.key != "escape":
             return
@@ -439,19 +441,10 @@ class FactreadApp(Dialogs, CrossCheckUI, ReviewUI, App[int]):
             self.action_toggle_panel()
         elif self._related.has_focus_within:
             self.action_toggle_related()
+        elif self._find_panel.has_focus_within:
+            self.toggle_find_panel()
         elif self.bench is not None and self.bench.cancel_link():
             self._refresh_status()
-
-    def action_search_step(self, backwards: bool) -> None:
-        view = self.view
-        if view is None:
-            return
-        if not view.search_query:
-            self.say("Search first with /.")
-            return
-        self._search_box.run_search(view, view.search_query, backwards=backwards)
-        if view.wrapped:
-            self.say(f"Search wrapped to the {'end' if backwards else 'start'} of the article.")
 
     def action_next_pane(self, step: int) -> None:
         if self.views:

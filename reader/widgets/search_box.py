@@ -20,16 +20,28 @@ class SearchBox(Input):
             self.query_text = query
             self.view = view
 
+    class Everywhere(Message):
+        """Find in all articles (``F``) was asked for."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query_text = query
+
     def __init__(self) -> None:
         super().__init__(placeholder="search (case and accents ignored)", id="search")
         self.target: ArticleView | None = None
+        self.everywhere = False
+        self.last_everywhere = ""
 
-    def open_on(self, view: ArticleView) -> None:
+    def open_on(self, view: ArticleView, *, everywhere: int = 0) -> None:
+        """Ask for a query for ``view``, or (``everywhere``: how many articles) for all."""
         self.target = view
-        self.placeholder = (f"search {display_line(view.article.title)[:40]} "
-                            "(case and accents ignored)")
+        self.everywhere = bool(everywhere)
+        what = (f"all {everywhere} articles" if everywhere
+                else display_line(view.article.title)[:40])
+        self.placeholder = f"search {what} (case and accents ignored)"
         self.display = True
-        self.value = view.search_query
+        self.value = self.last_everywhere if everywhere else view.search_query
         self.focus()
 
     def close(self) -> None:
@@ -40,7 +52,11 @@ class SearchBox(Input):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.close()
-        if self.target is not None and event.value:
+        if self.everywhere and event.value:
+            self.last_everywhere = event.value
+            self.post_message(self.Everywhere(event.value))
+        elif self.target is not None and event.value:
+            self.post_message(self.Everywhere(""))  # a search in one article ends n/N in all
             self.run_search(self.target, event.value, backwards=False, here=True)
 
     def on_key(self, event: events.Key) -> None:

@@ -160,3 +160,14 @@ def test_web_pages_beside_a_text_at_120_by_30(snap_compare, make_app, sample, db
     store.add(pages[0], start, start + 15, "claim")
     app = make_app([*pages, sample[0]], store=store)
     assert snap_compare(app, terminal_size=(120, 30), press=["right_square_bracket"])
+
+
+def test_find_in_all_articles_at_160_by_45(snap_compare, make_app, sample, db):
+    app = make_app(sample)
+    assert snap_compare(app, terminal_size=(160, 45), press=["F", *"pionyang", "enter"])
+
+
+def test_find_in_all_articles_at_80_by_24(snap_compare, make_app, sample, db):
+    app = make_app(sample)
+    assert snap_compare(app, terminal_size=(80, 24),
+                        press=["F", *"soldados", "enter", "down", "enter"])

@@ -183,3 +183,33 @@ def test_related_then_the_finder_accepts_a_contradiction_in_a_real_terminal(tmp_
         linked = [a for a in anns if a.links]
         assert len(linked) == 2 and linked[0].links == (linked[1].id,)
         assert all(a.tag == "contradiction" for a in linked)
+
+
+def test_find_in_all_articles_then_tag_and_link_across_them_in_a_real_terminal(tmp_path):
+    term = factread_on_the_samples(tmp_path)
+    try:
+        term.wait_for("Kim Jong-un respalda")
+        term.send("F")
+        term.send("soldados norcoreanos\r")
+        term.wait_for("matches in")
+        term.send("\r")  # the first result: its pane, the match selected
+        term.wait_for("match 1/")
+        term.send("x")
+        term.wait_for("contradiction  «soldados norcoreanos»")
+        term.send("l")
+        term.wait_for("LINKING: go to the other span")
+        term.send("n")  # on to the next result, into another article
+        term.wait_for("On into")
+        term.send("x")
+        term.send("l")
+        term.wait_for("links: 1")
+        term.send("q")
+        assert term.close() == 0
+    finally:
+        if term.proc.poll() is None:
+            term.proc.kill()
+    with AnnotationStore(tmp_path / "factread.json", "x", read_only=True) as store:
+        a, b = store.all()
+        assert a.article_sha256 != b.article_sha256
+        assert a.links == (b.id,) and b.links == (a.id,)
+        assert a.quote.casefold() == b.quote.casefold() == "soldados norcoreanos"
