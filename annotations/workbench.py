@@ -88,6 +88,16 @@ class Workbench:
         """The innermost of my annotations covering ``offset``."""
         return innermost(self.store.at(sha, offset))
 
+    def here(self, sha: str, offset: int) -> Annotation | None:
+        """The annotation a list opens on: the innermost under ``offset``, else the first
+        after it in the article, else its last."""
+        found = self.at(sha, offset)
+        if found is not None:
+            return found
+        anns = self.store.for_article(sha)
+        at = bisect.bisect_left(anns, offset, key=lambda a: a.start)
+        return anns[at] if at < len(anns) else (anns[-1] if anns else None)
+
     def under(self, sha: str, offset: int, what: str) -> Annotation | Outcome:
         """The annotation under the cursor to ``what``, or the Outcome saying there is none."""
         ann = self.at(sha, offset)

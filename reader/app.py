@@ -45,7 +45,7 @@ from reader.widgets.article_view import ArticleView
 from reader.widgets.find_panel import FindPanel
 from reader.widgets.keybar import KeyBar
 from reader.widgets.pane import ArticlePane, PaneRow, fit_panel
-from reader.widgets.panel import AnnotationPanel
+from reader.widgets.panel import AnnotationPanel, Group
 from reader.widgets.related_panel import RelatedPanel
 from reader.widgets.search_box import SearchBox
 from reader.widgets.status import StatusLine, fact_parts
@@ -307,11 +307,24 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, ReviewUI, App[int]):
             pane.set_count(len(self.store.for_article(pane.view.article.sha256)))
 
     def _refresh_panel(self) -> None:
-        panel = self._panel
-        if panel.display and self.view is not None and self.bench is not None:
-            article = self.view.article
-            panel.show(article.title, self.store.for_article(article.sha256), self.tag_styles,
-                       self.view.cursor, self.bench.unplaced(article))
+        """The panel over every article of the file, the current one first, then the
+        others in pane order, then those not open."""
+        panel, view, bench = self._panel, self.view, self.bench
+        if not panel.display or view is None or bench is None:
+            return
+        panes = self._pane_numbers()
+        shown = sorted(self.store.articles.values(), key=lambda a: (
+            a.sha256 != view.article.sha256, panes.get(a.sha256, len(panes) + 1)))
+        # An older version of an open article is not listed apart: what is left on it is
+        # listed under the open one as not placed.
+        open_names = {v.article.name for v in self.views}
+        groups = [Group(panes.get(a.sha256, 0), a.title, self.store.for_article(a.sha256),
+                        bench.unplaced(a) if a.sha256 in panes else ())
+                  for a in shown if a.sha256 in panes
+                  or (a.name not in open_names and self.store.for_article(a.sha256))]
+        here = bench.here(view.article.sha256, view.cursor)
+        panel.show(groups, self.tag_styles, here.id if here else None,
+                   [t.name for t in self.tags])
 
     # ------------------------------------------------------------------ outcomes
     def _show_outcome(self, outcome: Outcome, *, timeout: float | None = None) -> None:

@@ -258,7 +258,8 @@ async def test_panel_lists_annotations_and_enter_jumps(make_app, sample):
         app.store.add(sample[0], 400, 420, "unverified")
         await pilot.press("a")
         panel = app.query_one(AnnotationPanel)
-        assert panel.display and panel.options.option_count == 2
+        # The article's heading row, then its two annotations
+        assert panel.display and panel.options.option_count == 3
         await pilot.press("down", "enter")
         assert app.focused is views(app)[0] and views(app)[0].cursor == 400
         await pilot.press("a", "escape")
@@ -586,3 +587,37 @@ async def test_opened_articles_enter_the_file_so_an_import_finds_them(make_app, 
         assert store.articles[page.sha256].source == page.source
         plan = import_file(store, tmp_path / "theirs.csv")
         assert len(plan.added) == 2 and not plan.unplaced
+
+
+async def test_the_panel_lists_every_article_filters_and_opens_on_the_cursor(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        store = app.store
+        a = store.add(sample[0], 3, 10, "claim", "una nota " * 20)
+        store.add(sample[0], 300, 320, "unverified")
+        c = store.add(sample[2], 5, 15, "contradiction")
+        store.apply(store.prepare_update(c.id, "annotator", annotator="bob"))
+        await pilot.press("3")  # the cursor in pane 3, on c
+        views(app)[2].set_cursor(7)
+        await pilot.press("a")
+        await pilot.pause()
+        panel = app.query_one(AnnotationPanel)
+        rows = [panel.options.get_option_at_index(i) for i in range(panel.options.option_count)]
+        plain = [r.prompt.plain for r in rows]
+        # The current article first, then the others in pane order
+        assert plain[0].startswith(" 3  " + sample[2].title[:20]) and rows[0].disabled
+        assert plain[2].startswith(" 1  " + sample[0].title[:20])
+        assert rows[panel.options.highlighted].id == c.id  # opens on the one under the cursor
+        assert str(panel.header.render()).startswith(
+            " 3 annotations in 2 articles · t tag: all · w who: all")
+        note_row = next(p for r, p in zip(rows, plain, strict=True) if r.id == a.id)
+        assert "— una nota" in note_row and note_row.endswith("…")
+        await pilot.press("t")  # claim only
+        assert panel.tag == "claim" and panel.options.option_count == 2
+        assert str(panel.header.render()).startswith(" 1 of 3 annotations in 1 article")
+        await pilot.press("t", "t", "t")  # unverified, contradiction, all
+        assert panel.tag == "" and panel.options.option_count == 5
+        await pilot.press("w")  # bob (sorted: bob, tester)
+        assert panel.who == "bob" and panel.options.option_count == 2
+        await pilot.press("down", "enter")
+        assert app.view is views(app)[2] and app.view.cursor == 5
