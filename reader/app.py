@@ -40,12 +40,13 @@ from reader.clipboard import copy_text
 from reader.crosscheck_ui import CrossCheckUI
 from reader.dialogs import Dialogs
 from reader.find_all_ui import FindAllUI
+from reader.places_ui import PlacesUI
 from reader.review_ui import ReviewUI
 from reader.widgets.article_view import ArticleView
 from reader.widgets.find_panel import FindPanel
 from reader.widgets.keybar import KeyBar
 from reader.widgets.pane import ArticlePane, PaneRow, fit_panel
-from reader.widgets.panel import AnnotationPanel, Group
+from reader.widgets.panel import AnnotationPanel
 from reader.widgets.related_panel import RelatedPanel
 from reader.widgets.search_box import SearchBox
 from reader.widgets.status import StatusLine, fact_parts
@@ -78,7 +79,7 @@ class Notice:
     severity: str = "information"
 
 
-class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, ReviewUI, App[int]):
+class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, PlacesUI, ReviewUI, App[int]):
     CSS_PATH = "factread.tcss"
     TITLE = "factread"
     ENABLE_COMMAND_PALETTE = True
@@ -166,14 +167,14 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, ReviewUI, App[int]):
             self.say(message, "Not opened", "error", timeout=30)
         for message in self.loaded.warnings:
             self.say(message, severity="warning", timeout=15)
+        if self.views:
+            self.views[0].focus()  # until the file says where the user was (_attached)
         if not self.ready:
             self.call_after_refresh(self._open_in_background)
         else:
             self._attached()
         if self.reviewing:
             self._review_shown()
-        if self.views:
-            self.views[0].focus()
 
     def say(self, message: str, title: str = "", severity: str = "information", *,
             timeout: float | None = None) -> None:
@@ -232,6 +233,7 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, ReviewUI, App[int]):
 
     def _attached(self) -> None:
         if self.review is None:
+            self._restore_positions()
             self._show_outcome(self.workbench.opened([v.article for v in self.views]),
                                timeout=30)
         self._refresh_counts()
@@ -305,26 +307,6 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, ReviewUI, App[int]):
             return
         for pane in self.panes:
             pane.set_count(len(self.store.for_article(pane.view.article.sha256)))
-
-    def _refresh_panel(self) -> None:
-        """The panel over every article of the file, the current one first, then the
-        others in pane order, then those not open."""
-        panel, view, bench = self._panel, self.view, self.bench
-        if not panel.display or view is None or bench is None:
-            return
-        panes = self._pane_numbers()
-        shown = sorted(self.store.articles.values(), key=lambda a: (
-            a.sha256 != view.article.sha256, panes.get(a.sha256, len(panes) + 1)))
-        # An older version of an open article is not listed apart: what is left on it is
-        # listed under the open one as not placed.
-        open_names = {v.article.name for v in self.views}
-        groups = [Group(panes.get(a.sha256, 0), a.title, self.store.for_article(a.sha256),
-                        bench.unplaced(a) if a.sha256 in panes else ())
-                  for a in shown if a.sha256 in panes
-                  or (a.name not in open_names and self.store.for_article(a.sha256))]
-        here = bench.here(view.article.sha256, view.cursor)
-        panel.show(groups, self.tag_styles, here.id if here else None,
-                   [t.name for t in self.tags])
 
     # ------------------------------------------------------------------ outcomes
     def _show_outcome(self, outcome: Outcome, *, timeout: float | None = None) -> None:
@@ -536,6 +518,9 @@ def run_app(loaded: LoadResult, tags: tuple[TagSpec, ...], keymap: dict[str, str
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
         return 1
     finally:
+        not_saved = app.remember_positions() if app is not None else None
+        if not_saved:
+            print(f"factread: warning: {display_line(not_saved)}", file=sys.stderr)
         opened = app.bench.store if app is not None and app.bench is not None else store
         if opened is not None:
             opened.close()

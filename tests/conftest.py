@@ -11,6 +11,7 @@ from annotations.articles import Article, bundled_paths, load_paths
 def _isolated_env(monkeypatch, tmp_path):
     """No test reads the developer's config, annotation file or name."""
     monkeypatch.setenv("FACTREAD_CONFIG", str(tmp_path / "no-config.toml"))
+    monkeypatch.setenv("FACTREAD_STATE", str(tmp_path / "state" / "positions.json"))
     monkeypatch.setenv("FACTREAD_USER", "tester")
     monkeypatch.delenv("FACTREAD_DB", raising=False)
 

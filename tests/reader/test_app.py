@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pyperclip
 import pytest
 
@@ -621,3 +623,28 @@ async def test_the_panel_lists_every_article_filters_and_opens_on_the_cursor(mak
         assert panel.who == "bob" and panel.options.option_count == 2
         await pilot.press("down", "enter")
         assert app.view is views(app)[2] and app.view.cursor == 5
+
+
+async def test_each_cursor_and_the_focused_pane_come_back_on_the_next_start(make_app, sample,
+                                                                           db):
+    from annotations import positions
+
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        views(app)[3].set_cursor(250)
+        views(app)[0].set_cursor(40)
+        assert app.remember_positions() is None
+    app.store.close()
+    again = make_app(sample, store=AnnotationStore(db, "tester"))
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert again.view is views(again)[3] and again.focused is views(again)[3]
+        assert views(again)[3].cursor == 250 and views(again)[0].cursor == 40
+        assert views(again)[1].cursor == 0
+    # A positions file that is not sound is as if there were none
+    positions.state_path().write_text('{"x": [1, 2', encoding="utf-8")
+    assert positions.load(db) == positions.Positions()
+    positions.state_path().write_text(json.dumps({str(db.resolve()): {
+        "cursors": {"nothex": 3, sample[0].sha256: -5}, "focused": 7}}), encoding="utf-8")
+    assert positions.load(db) == positions.Positions()

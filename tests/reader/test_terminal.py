@@ -213,3 +213,28 @@ def test_find_in_all_articles_then_tag_and_link_across_them_in_a_real_terminal(t
         assert a.article_sha256 != b.article_sha256
         assert a.links == (b.id,) and b.links == (a.id,)
         assert a.quote.casefold() == b.quote.casefold() == "soldados norcoreanos"
+
+
+def test_where_you_were_comes_back_in_a_real_terminal(tmp_path):
+    term = factread_on_the_samples(tmp_path)
+    try:
+        term.wait_for("Kim Jong-un respalda")
+        term.send("3")
+        term.send("/")
+        term.send("Sunan\r")
+        term.wait_for("sel 5")
+        term.send("q")
+        assert term.close() == 0
+        term = factread_on_the_samples(tmp_path)
+        # The third article has the focus again, its cursor on "Sunan"
+        term.wait_for("El ministro de Defensa de Rusia… @")
+        at = term.text().split("El ministro de Defensa de Rusia… @")[1].split()[0]
+        term.send("q")
+        assert term.close() == 0
+    finally:
+        if term.proc.poll() is None:
+            term.proc.kill()
+    from annotations.articles import bundled_paths, load_paths
+
+    third = load_paths(bundled_paths()).articles[2]
+    assert int(at) == third.text.index("Sunan") + 5  # the cursor ends the selected match
