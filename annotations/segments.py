@@ -89,6 +89,27 @@ def prev_word(text: str, i: int) -> int:
     return j
 
 
+# A word for a double click: letters and digits, with the joiners news text puts inside
+# one ("Jong-un", "d'Ivoire", "3,000", "12.000", "11:30").
+_CLICK_WORD = re.compile(r"\w+(?:[-'’.,:]\w+)*")
+
+
+def word_at(text: str, i: int) -> tuple[int, int] | None:
+    """The word at offset ``i`` (or just before it), as a double click selects it."""
+    i = max(0, min(i, len(text)))
+    start = i
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    for match in _CLICK_WORD.finditer(text, start):
+        if match.start() > i:
+            break
+        if match.end() >= i and match.end() > match.start():
+            if match.end() == i and i < len(text) and _CLICK_WORD.match(text, i):
+                continue  # i starts the next word
+            return match.start(), match.end()
+    return None
+
+
 # A sentence ends at . ! ? … (with closing quotes or brackets) before white space or the end
 # of the paragraph; a paragraph (line) always ends one.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'»”’)\]]*(?=\s|$)")

@@ -27,6 +27,7 @@ from annotations.segments import (
     next_boundary,
     sentence_at,
     snap,
+    word_at,
 )
 from annotations.text import display, display_line
 from reader.actions import VIEW_ACTIONS, bindings
@@ -351,6 +352,16 @@ class ArticleView(ScrollView, can_focus=True):
         self._drag_from = None
         self._bar_drag = False
         self.release_mouse()
+
+    def on_click(self, event: events.Click) -> None:
+        """A double click selects the word, a triple click the sentence (the press before
+        put the cursor there)."""
+        if event.chain < 2 or self._offset_from_mouse(event) is None:
+            return
+        span = (word_at if event.chain == 2 else sentence_at)(self.text, self.cursor)
+        if span is not None:
+            self.sticky = False
+            self.select(*span)
 
     def on_focus(self) -> None:
         self.repaint_spans([(self.cursor, self.cursor + 1)])

@@ -81,3 +81,14 @@ def test_undo_redo_every_kind_of_change(db, sample):
         assert store.get(a.id).tag == "unverified"
     with AnnotationStore(db, "ana", read_only=True) as store:  # undo/redo were durable
         assert store.get(a.id).tag == "unverified" and store.get(b.id) is not None
+
+
+def test_word_at_keeps_joined_words_and_figures_whole():
+    from annotations.segments import word_at
+
+    text = "El líder Kim Jong-un envió 3,000 soldados. Fin"
+    for word in ("líder", "Jong-un", "3,000", "soldados", "Fin"):
+        at = text.index(word)
+        assert word_at(text, at + 1) == (at, at + len(word))
+        assert word_at(text, at) == (at, at + len(word))
+    assert word_at("   ", 1) is None

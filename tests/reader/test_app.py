@@ -648,3 +648,17 @@ async def test_each_cursor_and_the_focused_pane_come_back_on_the_next_start(make
     positions.state_path().write_text(json.dumps({str(db.resolve()): {
         "cursors": {"nothex": 3, sample[0].sha256: -5}, "focused": 7}}), encoding="utf-8")
     assert positions.load(db) == positions.Positions()
+
+
+async def test_double_click_selects_a_word_and_triple_click_the_sentence(make_app, sample):
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        view = views(app)[1]
+        text = view.text
+        await pilot.double_click(view, offset=(2, 0))
+        assert selected(view) == "Rusia"
+        await pilot.press("c")
+        assert app.store.all()[0].quote == "Rusia"
+        await pilot.triple_click(view, offset=(2, 0))
+        sentence = selected(view)
+        assert text.startswith(sentence) and len(sentence) > len("Rusia") and "\n" not in sentence
