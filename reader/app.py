@@ -49,7 +49,7 @@ from reader.widgets.pane import ArticlePane, PaneRow, fit_panel
 from reader.widgets.panel import AnnotationPanel
 from reader.widgets.related_panel import RelatedPanel
 from reader.widgets.search_box import SearchBox
-from reader.widgets.status import StatusLine, fact_parts
+from reader.widgets.status import StatusLine, fact_parts, place_parts, selection_parts
 from reader.widgets.tagstyles import TagStyles
 
 if TYPE_CHECKING:  # the rest is imported when first needed, after the first frame
@@ -249,18 +249,22 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, PlacesUI, ReviewUI, App[int]
             return None  # shown, but waits for the file (a fraction of a second)
         return True
 
-    def on_resize(self) -> None:
-        self._size_panes()
+    def on_resize(self, event: events.Resize) -> None:
+        # The event's size: the app's own is still the old one while the event is handled,
+        # and sizing from it left narrow panes after the terminal grew again.
+        self._size_panes(event.size.width)
 
-    def _size_panes(self) -> None:
+    def _size_panes(self, width: int | None = None) -> None:
         """Share the width left by the panels among the panes."""
         panel = self._panel
-        available = self.size.width - (panel.outer_size.width if panel.display else 0)
+        available = (width or self.size.width) - (panel.outer_size.width if panel.display
+                                                  else 0)
         available -= fit_panel(self._related, available)
         available -= fit_panel(self._find_panel, available)
         available -= fit_panel(self._review_panel, available)
+        current = self.view.parent if self.view is not None else None
         for row in self.query(PaneRow):
-            row.fit(available)
+            row.fit(available, current if isinstance(current, ArticlePane) else None)
 
     @property
     def view(self) -> ArticleView | None:
@@ -271,8 +275,9 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, PlacesUI, ReviewUI, App[int]
         widget = event.widget
         if isinstance(widget, ArticleView) and widget is not self._current:
             self._current = widget
-            if widget.parent is not None and isinstance(widget.parent, ArticlePane):
-                widget.parent.scroll_visible(animate=False)
+            if isinstance(widget.parent, ArticlePane):
+                for row in self.query(PaneRow):
+                    row.show_pane(widget.parent)
             self._refresh_panel()
             self._related_soon()
 
@@ -294,12 +299,12 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, PlacesUI, ReviewUI, App[int]
                                 self.tag_styles)
             if parts and not parts[0][0].strip():
                 parts[0] = (" ", "")
-            parts += view.selection_parts()
+            parts += selection_parts(view)
             parts += self._hit_parts(view)
         parts += [(" ", ""), (f" {self.store.annotator} ", "bold reverse"),
                   (f" {self.store.path.name}", "dim")]
         if view is not None:
-            parts += view.place_parts()
+            parts += place_parts(view)
         self._status.show(parts)
 
     def _refresh_counts(self) -> None:

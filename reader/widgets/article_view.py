@@ -29,7 +29,7 @@ from annotations.segments import (
     snap,
     word_at,
 )
-from annotations.text import display, display_line
+from annotations.text import display
 from reader.actions import VIEW_ACTIONS, bindings
 from reader.widgets.row_paint import Looks, paint_row, thumb_rows
 from reader.widgets.tagstyles import TagStyles
@@ -282,25 +282,6 @@ class ArticleView(ScrollView, can_focus=True):
         self.sticky = False
         self.select(start, end)
         return len(self.matches)
-
-    def place_parts(self) -> list[tuple[str, str | Style]]:
-        """Which article and where in it, for the end of the status line."""
-        title = self.article.title
-        title = title if len(title) <= 32 else title[:31] + "…"
-        return [(f" {display_line(title)} @{self.cursor}", "dim")]
-
-    def selection_parts(self) -> list[tuple[str, str | Style]]:
-        """What is selected, for the status line."""
-        parts: list[tuple[str, str | Style]] = []
-        if self.sticky:
-            parts.append((" ANCHOR", "bold yellow"))
-        sel = self.selection
-        if sel:
-            parts.append((f" sel {sel[1] - sel[0]}", "bold"))
-            index = self.match_index()
-            if index:
-                parts.append((f" match {index}/{len(self.matches)}", "bold green"))
-        return parts
 
     def match_index(self) -> int:
         sel = self.selection

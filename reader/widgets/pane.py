@@ -79,9 +79,13 @@ class PaneRow(HorizontalScroll):
         super().__init__(*panes, id="panes")
         self.panes = panes
         self.can_focus = False  # Tab moves between articles, not onto their container
+        self.panes_shown = len(panes)
+        self.pane_width = MIN_PANE
+        self.first_shown = 0
+        """The first pane on screen: the row scrolls by whole panes, never to mid-pane."""
 
-    def fit(self, available: int) -> None:
-        """Size the panes for ``available`` columns."""
+    def fit(self, available: int, current: ArticlePane | None = None) -> None:
+        """Size the panes for ``available`` columns, ``current`` kept on screen."""
         if not self.panes:
             return
         shown = max(1, min(len(self.panes), available // MIN_PANE))
@@ -92,3 +96,15 @@ class PaneRow(HorizontalScroll):
         # When some panes are scrolled out, the row is exactly as wide as those shown: the
         # columns left over stay blank instead of showing a sliver of the next pane.
         self.styles.width = "1fr" if shown == len(self.panes) else width * shown
+        self.panes_shown, self.pane_width = shown, width
+        self.show_pane(current, force=True)
+
+    def show_pane(self, pane: ArticlePane | None, *, force: bool = False) -> None:
+        """Scroll by whole panes so that ``pane`` is on screen."""
+        index = self.panes.index(pane) if pane in self.panes else self.first_shown
+        first = min(max(self.first_shown, index - self.panes_shown + 1), index)
+        first = max(0, min(first, len(self.panes) - self.panes_shown))
+        if first != self.first_shown or force:
+            self.first_shown = first
+            # After the layout the new widths make: scrolling now would use the old ones
+            self.call_after_refresh(self.scroll_to, first * self.pane_width, None, animate=False)

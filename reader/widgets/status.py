@@ -13,6 +13,7 @@ from reader.widgets.tagstyles import TagStyles
 
 if TYPE_CHECKING:  # the workbench (and the store under it) loads after the first frame
     from annotations.workbench import Fact
+    from reader.widgets.article_view import ArticleView
 
 _LOOKS = {"linking": "bold magenta", "theirs": "underline", "dim": "dim", "quote": "",
           "note": "italic", "links": "bold"}
@@ -28,6 +29,27 @@ def fact_parts(facts: list[Fact], styles: TagStyles) -> list[tuple[str, str | St
             parts.append((f"  {fact.text} ", _LOOKS[fact.kind]))
         else:
             parts.append((f" {fact.text}", _LOOKS.get(fact.kind, "")))
+    return parts
+
+
+def place_parts(view: ArticleView) -> list[tuple[str, str | Style]]:
+    """Which article and where in it, for the end of the status line."""
+    title = view.article.title
+    title = title if len(title) <= 32 else title[:31] + "…"
+    return [(f" {display_line(title)} @{view.cursor}", "dim")]
+
+
+def selection_parts(view: ArticleView) -> list[tuple[str, str | Style]]:
+    """The anchor, what is selected and which match of a search it is."""
+    parts: list[tuple[str, str | Style]] = []
+    if view.sticky:
+        parts.append((" ANCHOR", "bold yellow"))
+    sel = view.selection
+    if sel:
+        parts.append((f" sel {sel[1] - sel[0]}", "bold"))
+        index = view.match_index()
+        if index:
+            parts.append((f" match {index}/{len(view.matches)}", "bold green"))
     return parts
 
 

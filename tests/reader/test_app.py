@@ -662,3 +662,30 @@ async def test_double_click_selects_a_word_and_triple_click_the_sentence(make_ap
         await pilot.triple_click(view, offset=(2, 0))
         sentence = selected(view)
         assert text.startswith(sentence) and len(sentence) > len("Rusia") and "\n" not in sentence
+
+
+async def test_panes_grow_back_and_line_up_with_the_panel(make_app, sample):
+    from reader.widgets.pane import PaneRow
+
+    app = make_app(sample)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        assert [v.region.width for v in views(app)] == [31] * 5
+        for narrow in (50, 30):
+            await pilot.resize_terminal(narrow, 40)
+            await pilot.pause()
+            await pilot.resize_terminal(160, 40)
+            await pilot.pause()
+            assert [v.region.width for v in views(app)] == [31] * 5  # all five again
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        row = app.query_one(PaneRow)
+        for keys in (["1"], ["3"], ["a"], ["a"], ["5"], ["1"]):
+            await pilot.press(*keys)
+            await pilot.pause()
+            await pilot.pause()
+            # Scrolled by whole panes: the focused one wholly on screen, no sliver of another
+            width = app.panes[0].outer_size.width
+            assert row.scroll_x % width == 0, keys
+            pane = app.view.parent
+            assert row.region.x <= pane.region.x and pane.region.right <= row.region.right
