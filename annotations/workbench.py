@@ -458,5 +458,7 @@ class Workbench:
         except (FactreadError, OSError) as err:
             return Outcome(str(err), ERROR)
         lines = result.warnings[:3]
+        if len(result.warnings) > 3:
+            lines.append(f"… and {len(result.warnings) - 3} more warnings")
         lines.append(f"Exported {result.count} annotations to {target.resolve()}")
         return Outcome("\n".join(lines), WARNING if result.warnings else INFO)

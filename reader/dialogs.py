@@ -85,11 +85,11 @@ class Dialogs:
     def action_export(self: AppLike) -> None:
         from reader.screens import ExportScreen
 
-        def chosen(answer: tuple[str, str] | None) -> None:
-            if answer is not None:
-                self._show_outcome(self.workbench.export(*answer), timeout=10)
+        def done(outcome: Outcome | None) -> None:
+            if outcome is not None:
+                self._show_outcome(outcome, timeout=10)
 
-        self.push_screen(ExportScreen(), chosen)
+        self.push_screen(ExportScreen(self.workbench.export), done)
 
     def action_help(self: AppLike) -> None:
         from reader.screens import HelpScreen

@@ -1,8 +1,10 @@
-"""Modal screens: note editor, tag picker, article picker, help."""
+"""Modal screens: note editor, tag picker, article picker, export, help."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events
@@ -17,6 +19,9 @@ from textual.widgets.text_area import Edit, EditResult
 from annotations.config import TagSpec
 from annotations.export import FORMATS
 from annotations.text import display, display_line, undisplay
+
+if TYPE_CHECKING:  # the workbench (and the store under it) loads after the first frame
+    from annotations.workbench import Outcome
 
 MODAL_CSS = """
 ModalScreen { align: center middle; }
@@ -46,12 +51,13 @@ class NoteScreen(ModalScreen[str | None]):
         super().__init__()
         self.heading = heading
         self.note = note
+        self.warned = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(display_line(self.heading), no_wrap=True, overflow="ellipsis"))
             yield SafeTextArea(display(self.note), soft_wrap=True, id="note")
-            yield Label(Text("ctrl+s save · Esc cancel", style="dim"))
+            yield Label(Text("ctrl+s save · Esc cancel", style="dim"), id="note-keys")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -62,6 +68,13 @@ class NoteScreen(ModalScreen[str | None]):
         self.dismiss(undisplay(self.note, self.query_one(TextArea).text))
 
     def action_cancel(self) -> None:
+        """Esc: typed text is thrown away only on a second Esc."""
+        typed = self.query_one(TextArea).text != display(self.note)
+        if typed and not self.warned:
+            self.warned = True
+            self.query_one("#note-keys", Label).update(Text(
+                "Esc again throws away what you typed · ctrl+s saves it", style="bold yellow"))
+            return
         self.dismiss(None)
 
 
@@ -134,11 +147,19 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ExportScreen(ModalScreen[tuple[str, str] | None]):
-    """Choose a format (Enter), edit the path, Enter exports; Esc cancels."""
+class ExportScreen(ModalScreen["Outcome | None"]):
+    """Choose a format (Enter), edit the path, Enter exports; Esc cancels. A path that
+    exists is overwritten only after a second Enter; an export that fails keeps the dialog
+    open with the error, so the path can be mended."""
 
     DEFAULT_CSS = MODAL_CSS + "ExportScreen OptionList { height: auto; }"
     BINDINGS = [Binding("escape", "cancel", "cancel", id="export-cancel")]
+
+    def __init__(self, export: Callable[[str, str], Outcome]) -> None:
+        super().__init__()
+        self.export = export
+        self.confirmed: tuple[str, str] | None = None
+        self.said = Label("", id="export-said")
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -146,6 +167,7 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
             yield OptionList(*(Option(Text(f"{fmt:<9} {label}"), id=fmt)
                                for fmt, (label, _) in FORMATS.items()))
             yield Input(value=next(iter(FORMATS.values()))[1], id="export-path")
+            yield self.said
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -166,8 +188,27 @@ class ExportScreen(ModalScreen[tuple[str, str] | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if event.value.strip():
-            self.dismiss((self._format(), event.value.strip()))
+        path, fmt = event.value.strip(), self._format()
+        if not path:
+            return
+        target = Path(path).expanduser()
+        if (target.exists() and (fmt != "brat" or any(target.glob("*.ann")))
+                and self.confirmed != (fmt, path)):
+            self.confirmed = (fmt, path)
+            self.said.update(Text(f"{display_line(path)} exists: Enter again overwrites it, "
+                                  "or change the path", style="bold yellow"))
+            return
+        outcome = self.export(fmt, path)
+        if outcome.severity == "error":
+            self.confirmed = None
+            self.said.update(Text(display_line(outcome.message), style="bold red"))
+            return
+        self.dismiss(outcome)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self.confirmed is not None and self.confirmed[1] != event.value.strip():
+            self.confirmed = None
+            self.said.update("")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

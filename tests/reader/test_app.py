@@ -9,7 +9,7 @@ import pytest
 
 from annotations.articles import Article
 from annotations.store import AnnotationStore
-from reader.screens import HelpScreen, NoteScreen, PickScreen
+from reader.screens import ExportScreen, HelpScreen, NoteScreen, PickScreen
 from reader.widgets.article_view import ArticleView
 from reader.widgets.keybar import KeyBar
 from reader.widgets.panel import AnnotationPanel
@@ -214,7 +214,14 @@ async def test_note_editor_saves_with_ctrl_s_and_cancels_with_escape(make_app, s
         assert app.store.get(ann.id).note == "Dos\nlíneas"
         assert "note: Dos↵líneas" in status(app)
         await pilot.press("e", "x", "escape")
+        # Typed text is not thrown away on one Esc: the editor asks
+        assert isinstance(app.screen, NoteScreen)
+        assert "Esc again throws away" in str(app.screen.query_one("#note-keys").render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, NoteScreen)
         assert app.store.get(ann.id).note == "Dos\nlíneas"
+        await pilot.press("e", "escape")  # nothing typed: one Esc closes
+        assert not isinstance(app.screen, NoteScreen)
 
 
 async def test_link_across_panes_both_ways_and_follow(make_app, sample):
@@ -467,8 +474,42 @@ async def test_E_exports_and_says_where(make_app, sample, tmp_path, monkeypatch)
         await pilot.press("enter")
         await pilot.pause()
         assert (tmp_path / "factread-export.csv/x.csv").exists() is False
-        assert any("no such file or directory" in n.message
-                   for n in app.said)
+        # The error is shown in the dialog, which stays open to mend the path
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        assert "no such file or directory" in str(screen.said.render())
+        await pilot.press(*["backspace"] * len("/x.csv"), "enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+        first = (tmp_path / "factread-export.csv").read_bytes()
+        # An existing file is overwritten only after a second Enter
+        app.store.add(sample[0], 20, 30, "unverified")
+        await pilot.press("E", "enter", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        assert "exists: Enter again overwrites it" in str(app.screen.said.render())
+        assert (tmp_path / "factread-export.csv").read_bytes() == first
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, ExportScreen)
+        assert (tmp_path / "factread-export.csv").read_bytes() != first
+
+
+async def test_brat_export_from_the_dialog_says_cross_article_links_became_notes(
+        make_app, sample, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(sample)
+    async with app.run_test(size=SIZE) as pilot:
+        a = app.store.add(sample[0], 0, 10, "claim")
+        b = app.store.add(sample[1], 0, 10, "contradiction")
+        app.store.apply(app.store.prepare_link(a.id, b.id))
+        await pilot.press("E", "down", "down", "down", "down", "enter")
+        assert app.screen.query_one("#export-path").value == "factread-brat"
+        await pilot.press("enter")
+        await pilot.pause()
+        said = app.said[-1].message
+        assert "cannot be expressed in brat; kept as an AnnotatorNotes comment" in said
+        assert (tmp_path / "factread-brat" / "annotation.conf").exists()
 
 
 async def test_clicking_a_key_in_the_key_bar_runs_it(make_app, sample):
