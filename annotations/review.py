@@ -2,7 +2,7 @@
 
 Their annotations are placed on my articles (re-anchored by quote, prefix and suffix where
 they annotated another version of an article), then each is classified against mine:
-agree, tag conflict, boundary conflict or only theirs; each of mine that nothing of theirs
+agree, tag conflict, boundary conflict, both, or only theirs; each of mine that nothing of theirs
 touches is only mine. Accepting, rejecting and keeping are ``Change``s on my file, durable
 and undoable like any other; their file is only ever read.
 """
@@ -23,9 +23,12 @@ from annotations.store import AnnotationStore, Change, Draft, apart, overlapping
 AGREE = "agree"
 TAG = "tag conflict"
 BOUNDARY = "boundary conflict"
+BOTH = "boundary and tag conflict"
+"""Overlapping spans that differ in their ends and in their tags (their «18 de junio»
+contradiction against my «18 de junio de 2024» claim)."""
 ONLY_THEIRS = "only theirs"
 ONLY_MINE = "only mine"
-KINDS = (AGREE, TAG, BOUNDARY, ONLY_THEIRS, ONLY_MINE)
+KINDS = (AGREE, TAG, BOUNDARY, BOTH, ONLY_THEIRS, ONLY_MINE)
 def _shared(a: Annotation, b: Annotation) -> int:
     return max(0, min(a.end, b.end) - max(a.start, b.start))
 
@@ -155,8 +158,10 @@ class ReviewSession:
             kind, related = TAG, same
         elif any(a.tag == ann.tag for a in over):
             kind, related = BOUNDARY, tuple(a for a in over if a.tag == ann.tag)
+        elif over:
+            kind, related = BOTH, tuple(over)
         else:
-            kind, related = ONLY_THEIRS, tuple(over)
+            kind, related = ONLY_THEIRS, ()
         return Item(kind, ann.article_sha256, ann.start, ann, related)
 
     def _alone(self, ann: Annotation) -> bool:
@@ -227,6 +232,14 @@ class ReviewSession:
         return bisect.bisect_left(self.disagreements(), (self._order.get(sha, 0), offset),
                                   key=self._position)
 
+    def index_of(self, item: Item) -> int:
+        """Where ``item`` (one of ``disagreements()``) is in that list: "3/12"."""
+        items = self.disagreements()
+        at = bisect.bisect_left(items, self._position(item), key=self._position)
+        while at < len(items) and items[at] is not item:
+            at += 1
+        return at
+
     def step(self, sha: str, offset: int, direction: int) -> Item | None:
         """The next (direction > 0) or previous undecided disagreement from this place,
         across articles in order, wrapping around."""
@@ -272,18 +285,24 @@ class ReviewSession:
         decision = self.mine.reviews.get(theirs.id)
         reviews = ((theirs.id, decision, None),) if decision is not None else ()
         draft = Draft(self.mine)
-        if item.kind in (TAG, BOUNDARY) and item.mine:
+        if item.kind in (TAG, BOUNDARY, BOTH) and item.mine:
             mine = max(item.mine, key=lambda a: (_shared(a, theirs), -a.start))
             note, added = merged_note(mine.note, theirs)
-            if item.kind == TAG:
-                fields: dict[str, object] = {"tag": theirs.tag}
-                what = f"accepted their tag: my {mine.tag} is now {theirs.tag}"
-            else:
+            fields: dict[str, object] = {}
+            if item.kind in (TAG, BOTH):
+                fields["tag"] = theirs.tag
+            if item.kind in (BOUNDARY, BOTH):
                 prefix, suffix = context(article.text, theirs.start, theirs.end)
                 quote = article.text[theirs.start:theirs.end]
-                fields = {"start": theirs.start, "end": theirs.end, "quote": quote,
-                          "prefix": prefix, "suffix": suffix}
-                what = f"accepted their span: my {mine.tag} now covers «{_cut(quote)}»"
+                fields.update(start=theirs.start, end=theirs.end, quote=quote, prefix=prefix,
+                              suffix=suffix)
+            if item.kind == TAG:
+                what = f"accepted their tag: my {mine.tag} is now {theirs.tag}"
+            elif item.kind == BOUNDARY:
+                what = f"accepted their span: my {mine.tag} now covers «{_cut(theirs.quote)}»"
+            else:
+                what = (f"accepted their tag and span: my {mine.tag} is now {theirs.tag} on "
+                        f"«{_cut(theirs.quote)}»")
             draft.put(mine.changed(note=note, **fields))
             kept = ["my note" if mine.note else "",
                     f"{len(mine.links)} link{'s' * (len(mine.links) != 1)}" if mine.links else ""]

@@ -121,7 +121,11 @@ class Workbench:
             theirs = self.review.theirs_overlapping(sha, offset, offset + 1)
             for other in theirs[:SAID]:
                 facts += [Fact("theirs", "theirs"), Fact(other.tag, f"tag:{other.tag}"),
-                          Fact(f"by {other.annotator}", "dim")]
+                          Fact(f"by {other.annotator or 'them'}", "dim")]
+                if other.note:
+                    facts.append(Fact(f"their note: {_cut(other.note, 60)}", "note"))
+            if theirs and self.store.at(sha, offset):
+                facts.append(Fact("mine", "theirs"))  # what follows is mine
             if len(theirs) > SAID:
                 facts.append(Fact(f"+{len(theirs) - SAID} more of theirs", "dim"))
         # The one changed last first: after tagging, the new annotation is what is named
@@ -404,9 +408,20 @@ class Workbench:
             change = prepare[decision](item)
         except FactreadError as err:
             return Outcome(str(err), WARNING)
-        label = change.label
-        return self.apply(change, f"{label[:1].upper()}{label[1:]} ({item.kind}; ctrl+z "
-                                  "undoes).")
+        # Says whose version stands: "Kept mine", "Accepted theirs", "Rejected theirs"
+        theirs, mine = item.theirs, item.mine[0] if item.mine else None
+        if decision == "accept":  # the label says what of theirs was taken
+            said = f"{change.label[:1].upper()}{change.label[1:]}"
+        elif decision == "reject" and theirs is not None:
+            said = (f"Rejected theirs: {theirs.tag} «{_cut(theirs.quote, 30)}» by "
+                    f"{theirs.annotator or 'them'} will not come back")
+        elif theirs is not None:
+            said = (f"Kept mine: their {theirs.tag} «{_cut(theirs.quote, 30)}» by "
+                    f"{theirs.annotator or 'them'} set aside")
+        else:
+            assert mine is not None
+            said = f"Kept mine: my {mine.tag} «{_cut(mine.quote, 30)}» stays"
+        return self.apply(change, f"{said} ({item.kind}; ctrl+z undoes).")
 
     # ------------------------------------------------------------------ the file
     def opened(self, articles: Sequence[Article]) -> Outcome:

@@ -21,6 +21,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import OptionList, Static
 
 from annotations.articles import Article, LoadResult
@@ -255,16 +256,21 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, PlacesUI, ReviewUI, App[int]
         self._size_panes(event.size.width)
 
     def _size_panes(self, width: int | None = None) -> None:
-        """Share the width left by the panels among the panes."""
-        panel = self._panel
-        available = (width or self.size.width) - (panel.outer_size.width if panel.display
-                                                  else 0)
-        available -= fit_panel(self._related, available)
-        available -= fit_panel(self._find_panel, available)
-        available -= fit_panel(self._review_panel, available)
+        """Share the width left by the panels among the panes; columns the panes cannot
+        use go to a panel, so that no dead strip is left beside it."""
+        available = width or self.size.width
+        taken: list[tuple[Widget, int]] = []
+        for panel in (self._review_panel, self._panel, self._related, self._find_panel):
+            got = fit_panel(panel, available)
+            if got and panel is not None:
+                available -= got
+                taken.append((panel, got))
         current = self.view.parent if self.view is not None else None
         for row in self.query(PaneRow):
-            row.fit(available, current if isinstance(current, ArticlePane) else None)
+            left = row.fit(available, current if isinstance(current, ArticlePane) else None)
+            if left and taken:
+                widest, got = taken[0]
+                widest.styles.width = got + left
 
     @property
     def view(self) -> ArticleView | None:
@@ -286,6 +292,7 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, PlacesUI, ReviewUI, App[int]
         if message.view is self._current:
             self._refresh_status()
             self._related_soon()
+            self._review_follow()
 
     def _refresh_status(self) -> None:
         if self.bench is None:

@@ -29,6 +29,7 @@ class ReviewLike(Protocol):
     def _take_review(self, session: ReviewSession) -> None: ...
     def _review_shown(self) -> None: ...
     def _refresh_review(self) -> None: ...
+    def _review_follow(self) -> None: ...
 
 
 class ReviewUI:
@@ -58,6 +59,18 @@ class ReviewUI:
         view = self.view
         near = self.review.index_near(view.article.sha256, view.cursor) if view else 0
         self._review_panel.show(self.review, self.tag_styles, near)
+        self._review_follow()
+
+    def _review_follow(self: ReviewLike) -> None:
+        """The disagreement under the cursor highlighted in the list, "3/12" above it."""
+        review, panel, view = self.review, self._review_panel, self.view
+        if review is None or panel is None or view is None:
+            return
+        item = review.item_at(view.article.sha256, view.cursor)
+        index = review.index_of(item) if item is not None else None
+        if not panel.follow(index) and index is not None:
+            panel.show(review, self.tag_styles, index)
+            panel.follow(index)
 
     def _use_opened(self: ReviewLike, opened: Any) -> None:
         """The file opened after the first frame; in review, with the session built from

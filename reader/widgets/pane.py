@@ -84,10 +84,12 @@ class PaneRow(HorizontalScroll):
         self.first_shown = 0
         """The first pane on screen: the row scrolls by whole panes, never to mid-pane."""
 
-    def fit(self, available: int, current: ArticlePane | None = None) -> None:
-        """Size the panes for ``available`` columns, ``current`` kept on screen."""
+    def fit(self, available: int, current: ArticlePane | None = None) -> int:
+        """Size the panes for ``available`` columns, ``current`` kept on screen. Returns
+        the columns left over when not every pane fits (a docked panel takes them, so
+        that no dead strip is left beside it)."""
         if not self.panes:
-            return
+            return 0
         shown = max(1, min(len(self.panes), available // MIN_PANE))
         width = max(MIN_PANE, available // shown)
         for index, pane in enumerate(self.panes):
@@ -98,6 +100,7 @@ class PaneRow(HorizontalScroll):
         self.styles.width = "1fr" if shown == len(self.panes) else width * shown
         self.panes_shown, self.pane_width = shown, width
         self.show_pane(current, force=True)
+        return 0 if shown == len(self.panes) else available - width * shown
 
     def show_pane(self, pane: ArticlePane | None, *, force: bool = False) -> None:
         """Scroll by whole panes so that ``pane`` is on screen."""

@@ -48,6 +48,7 @@ class Group:
 
 
 class AnnotationPanel(ListPanel):
+    WIDTH, MIN_WIDTH = 44, 30  # what fit_panel gives it, and how far it narrows
     DEFAULT_CSS = """
     AnnotationPanel { dock: right; width: 44; border-left: solid $accent; display: none; }
     AnnotationPanel > Label { height: 1; width: 100%; background: $panel; }

@@ -5,15 +5,28 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from annotations.review import AGREE, BOUNDARY, ONLY_MINE, ONLY_THEIRS, TAG, Item, ReviewSession
+from annotations.review import (
+    AGREE,
+    BOTH,
+    BOUNDARY,
+    ONLY_MINE,
+    ONLY_THEIRS,
+    TAG,
+    Item,
+    ReviewSession,
+)
 from annotations.text import display_line
 from reader.widgets.list_panel import ListPanel
 from reader.widgets.tagstyles import TagStyles
 
+SHORT = {AGREE: "agree", TAG: "tag", BOUNDARY: "boundary", BOTH: "boundary+tag",
+         ONLY_THEIRS: "only theirs", ONLY_MINE: "only mine"}
+"""Each class as the panel's narrow rows name it."""
+
 
 def describe(item: Item, styles: TagStyles) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{item.kind:<17}", style="bold")
+    text.append(f"{SHORT[item.kind]:<13}", style="bold")
     if item.theirs is not None:
         text.append(f" {item.theirs.tag} ", style=styles.of(item.theirs.tag))
         text.append(" " + display_line(item.theirs.quote[:50]))
@@ -47,6 +60,24 @@ class ReviewPanel(ListPanel):
     def __init__(self) -> None:
         super().__init__()
         self.shown: list[Item] = []
+        self.first = 0
+        self.total = 0
+        self.counts = Text()
+
+    def follow(self, index: int | None) -> bool:
+        """Highlight disagreement ``index`` (of all open ones) and say "3/12" under the
+        counts; False when it is outside the rows listed (the caller lists again)."""
+        header = self.counts.copy()
+        if index is None:
+            header.append(f"\n {self.total} open: ] goes to the next", style="bold")
+            self.header.update(header)
+            return True
+        if not self.first <= index < self.first + len(self.shown):
+            return False
+        header.append(f"\n disagreement {index + 1}/{self.total} ", style="bold reverse")
+        self.header.update(header)
+        self.options.highlighted = index - self.first
+        return True
 
     def opening(self) -> None:
         """Before both files are open: the texts are on screen, the layers are coming."""
@@ -60,17 +91,20 @@ class ReviewPanel(ListPanel):
         header = Text(no_wrap=False)
         header.append(f" reviewing {display_line(str(session.theirs.path.name))}\n", style="bold")
         # Two counts a line, so that no class name is split by the panel's wrap.
-        for line in ((AGREE, TAG), (BOUNDARY, ONLY_THEIRS), (ONLY_MINE,)):
-            header.append("".join(f" {kind}: {counts[kind]:<7}" for kind in line).rstrip()
+        for line in ((AGREE, TAG), (BOUNDARY, BOTH), (ONLY_THEIRS, ONLY_MINE)):
+            header.append("".join(f" {kind}: {counts[kind]:<5}" for kind in line).rstrip()
                           + "\n")
         header.append(f" decided: {counts['decided']}  orphans: {counts['orphans']}"
                       f"  re-anchored: {session.moved}")
         pending = session.disagreements()
         first = max(0, min(near - WINDOW // 10, len(pending) - WINDOW))
         self.shown = pending[first:first + WINDOW]
+        self.first = first
+        self.total = len(pending)
         if len(pending) > WINDOW:
             header.append(f"\n listing {first + 1}–{first + len(self.shown)} of "
                           f"{len(pending)} open; ] [ step through all", style="italic")
+        self.counts = header
         self.header.update(header)
         self.options.clear_options()
         self.options.add_options([Option(describe(item, styles), id=str(n))

@@ -275,3 +275,31 @@ def test_classifying_only_what_a_change_touched_equals_classifying_everything(
             incremental = session.items
             session.refresh()
             assert incremental == session.items
+
+
+def test_overlapping_spans_with_other_tags_are_a_boundary_and_tag_conflict(tmp_path):
+    from annotations.review import BOTH
+
+    text = "La cumbre fue el 18 de junio de 2024 en Pyongyang. Otra frase aquí.\n"
+    article = Article.from_text("b.txt", text)
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        mine.add(article, *span(text, "18 de junio de 2024"), "claim")
+        mine.add(article, *span(text, "en Pyongyang. Otra frase"), "unverified")
+    with AnnotationStore(tmp_path / "theirs.json", "bob") as theirs:
+        theirs.add(article, *span(text, "18 de junio"), "contradiction", "¿18 o 19?")
+        theirs.add(article, *span(text, "Pyongyang"), "unverified")  # inside mine, same tag
+    with AnnotationStore(tmp_path / "mine.json", "ana") as mine:
+        session = ReviewSession(mine, AnnotationStore(tmp_path / "theirs.json", "x",
+                                                      read_only=True))
+        both = next(i for i in session.items if i.theirs and i.theirs.quote == "18 de junio")
+        assert both.kind == BOTH and [m.quote for m in both.mine] == ["18 de junio de 2024"]
+        inside = next(i for i in session.items if i.theirs and i.theirs.quote == "Pyongyang")
+        assert inside.kind == BOUNDARY  # my span contains theirs: counted as a conflict
+        counts = session.counts()
+        assert (counts[BOTH], counts[BOUNDARY], counts[ONLY_THEIRS]) == (1, 1, 0)
+        change = session.prepare_accept(both)
+        mine.apply(change)
+        (taken,) = [a for a in mine.all() if a.tag == "contradiction"]
+        assert taken.quote == "18 de junio" and "bob: ¿18 o 19?" in taken.note
+        assert change.label.startswith("accepted their tag and span: my claim is now "
+                                       "contradiction on «18 de junio»")

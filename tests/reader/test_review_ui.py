@@ -182,3 +182,49 @@ def test_the_articles_are_read_without_the_annotations_journal_included(tmp_path
     assert set(read_articles(path)) == {a.sha256 for a in sample[:3]}
     store.close()
     assert read_articles(tmp_path / "none.json") == {}
+
+
+async def test_the_current_disagreement_is_highlighted_with_its_number_and_their_side(
+        make_app, pair):  # noqa: F811
+    mine_path, theirs_path = pair
+    with AnnotationStore(theirs_path, "bob") as theirs:  # a note of theirs to show
+        ann = next(a for a in theirs.all() if a.quote == "11 mil soldados")
+        theirs.apply(theirs.prepare_update(ann.id, "note", note="Seúl dice 12.000"))
+    app, session = open_review(make_app, mine_path, theirs_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        panel = app.query_one(ReviewPanel)
+        total = len(session.disagreements())
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert app.views[0].cursor == TEXT.index("11 mil soldados")
+        assert f"disagreement 2/{total}" in str(panel.header.render())
+        assert panel.options.highlighted == 1
+        status = app.query_one(StatusLine).content.plain
+        # Their tag, name and note, then mine
+        assert status.index("theirs") < status.index("contradiction") < status.index("by bob")
+        assert "their note: Seúl dice 12.000" in status
+        assert status.index("by bob") < status.index("mine") < status.index("claim")
+        await pilot.press("K")
+        said = app.said[-1].message
+        assert said.startswith("Kept mine: their contradiction «11 mil soldados» by bob set "
+                               "aside")
+        # No strip of dead columns beside the panel: the panes and the panel fill the width
+        row = app.query_one("PaneRow")
+        assert row.region.right == panel.region.x and panel.region.right == 200
+
+
+async def test_at_200_columns_no_dead_strip_beside_the_review_panel(make_app, sample, tmp_path):
+    with AnnotationStore(tmp_path / "t.json", "bob") as theirs:
+        theirs.add(sample[0], 0, 5, "claim")
+    mine = AnnotationStore(tmp_path / "m.json", "ana")
+    for article in sample:
+        mine.add(article, 0, 3, "claim")
+    session = ReviewSession(mine, AnnotationStore(tmp_path / "t.json", "x", read_only=True))
+    app = make_app(session.articles, store=mine, review=session)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await pilot.pause()
+        panel, row = app.query_one(ReviewPanel), app.query_one("PaneRow")
+        assert row.region.right == panel.region.x and panel.region.right == 200
+        assert panel.region.width >= 57
+        shown = [p for p in app.panes if p.region.width and p.region.right <= row.region.right]
+        assert sum(p.region.width for p in shown) == row.region.width
