@@ -92,8 +92,8 @@ class ReviewPanel(ListPanel):
         header.append(f" reviewing {display_line(str(session.theirs.path.name))}\n", style="bold")
         # Two counts a line, so that no class name is split by the panel's wrap.
         for line in ((AGREE, TAG), (BOUNDARY, BOTH), (ONLY_THEIRS, ONLY_MINE)):
-            header.append("".join(f" {kind}: {counts[kind]:<5}" for kind in line).rstrip()
-                          + "\n")
+            header.append("".join(f" {SHORT[kind] if kind == BOTH else kind}: "
+                                  f"{counts[kind]:<5}" for kind in line).rstrip() + "\n")
         header.append(f" decided: {counts['decided']}  orphans: {counts['orphans']}"
                       f"  re-anchored: {session.moved}")
         pending = session.disagreements()
