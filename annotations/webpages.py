@@ -40,6 +40,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 USER_AGENT = "factread (fact-checking reader; https://pypi.org/project/factread/)"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
+_QUIET = ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer")
 Say = Callable[[str], None]
 """Where progress lines go (standard error in the command line)."""
 
@@ -54,9 +55,11 @@ def article_from_html(raw: bytes | str, name: str, where: str, *, fetched_from: 
     page holds no text trafilatura takes for an article."""
     import trafilatura
 
-    for quiet in ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer"):
-        logging.getLogger(quiet).addHandler(logging.NullHandler())
-        logging.getLogger(quiet).propagate = False  # page content never reaches stderr
+    for quiet in _QUIET:  # page content in their log lines never reaches stderr
+        logger = logging.getLogger(quiet)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())  # else Python's last resort prints
+        logger.propagate = False
     try:
         doc: Any = trafilatura.bare_extraction(
             raw, url=fetched_from or None, with_metadata=True, include_comments=False,

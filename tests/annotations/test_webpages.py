@@ -396,3 +396,16 @@ def test_a_w3c_row_for_a_page_not_given_names_the_page(tmp_path, db, sample):
         assert sorted(a.quote for a in plan.added) == ["11 mil soldados", "El"]
         ((_where, why),) = plan.unplaced
         assert f"page {CANONICAL!r} is not in the file; give it with --articles" in why
+
+
+def test_a_page_with_no_article_is_one_line_on_stderr_and_exit_1(tmp_path):
+    import subprocess
+    import sys
+
+    for page in ("menu_only.html", "hostile.html"):
+        done = subprocess.run([sys.executable, "-m", "reader", "add", str(PAGES / page),
+                               "--quote", "no such words", "--tag", "claim",
+                               "--db", str(tmp_path / "f.json")],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 1 and len(done.stderr.splitlines()) == 1, done.stderr
+        assert "\x1b" not in done.stderr
