@@ -171,3 +171,9 @@ def test_find_in_all_articles_at_80_by_24(snap_compare, make_app, sample, db):
     app = make_app(sample)
     assert snap_compare(app, terminal_size=(80, 24),
                         press=["F", *"soldados", "enter", "down", "enter"])
+
+
+def test_the_panel_over_every_article_filtered_at_160_by_45(snap_compare, make_app, sample, db):
+    # Grouped by article (pane 4 first: the cursor is there), filtered to claims with t
+    assert snap_compare(annotated_app(make_app, sample, db), terminal_size=(160, 45),
+                        press=["4", "a", "t"])
