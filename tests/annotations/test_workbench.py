@@ -226,3 +226,13 @@ def test_jump_goes_on_into_the_next_article_and_says_where(bench):
     assert back.goto == (A.sha256, end_of_a) and "(pane 1)" in back.message
     wrapped = bench.jump(B.sha256, OTHER.index("Seúl"), 1, order)
     assert wrapped.goto == (A.sha256, end_of_a) and "back to the first" in wrapped.message
+
+
+def test_after_tagging_the_status_line_names_the_new_annotation_first(bench):
+    import time
+
+    bench.tag(A, span(TEXT, "envió 11 mil soldados a Kursk"), "claim")
+    time.sleep(0.005)  # times are kept to the millisecond
+    bench.tag(A, span(TEXT, "11 mil"), "contradiction")  # starts later, but newer
+    facts = bench.status(A.sha256, TEXT.index("mil"))
+    assert [f.text for f in facts[:2]] == ["contradiction", "«11 mil»"]
