@@ -409,3 +409,21 @@ def test_a_page_with_no_article_is_one_line_on_stderr_and_exit_1(tmp_path):
                               capture_output=True, text=True, timeout=60)
         assert done.returncode == 1 and len(done.stderr.splitlines()) == 1, done.stderr
         assert "\x1b" not in done.stderr
+
+
+def test_a_colleagues_csv_lands_on_a_url_given_with_articles(tmp_path, site, capsys):
+    url = site.page("/tratado.html", DIARIO.read_bytes())
+    theirs = tmp_path / "theirs.json"
+    assert main(["add", url, "--quote", "19 de junio", "--tag", "contradiction",
+                 "--db", str(theirs), "--user", "bob"]) == 0
+    assert main(["export", "--format", "csv", "--db", str(theirs),
+                 "--out", str(tmp_path / "theirs.csv")]) == 0
+    mine = tmp_path / "mine.json"
+    assert main(["import", str(tmp_path / "theirs.csv"), "--db", str(mine),
+                 "--articles", url]) == 0
+    assert "imported 1 annotations" in capsys.readouterr().out
+    with AnnotationStore(mine, "me", read_only=True) as store:
+        (ann,) = store.all()
+        page = store.articles[ann.article_sha256]
+        assert ann.quote == "19 de junio" and page.source.fetched_from == url
+        assert ann.article == url_name(url)
