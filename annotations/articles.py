@@ -82,10 +82,7 @@ def _fits(name: str) -> bool:
 
 
 def load_article(path: Path) -> tuple[Article, str | None]:
-    if path.suffix.lower() in HTML_SUFFIXES:
-        from annotations.webpages import load_page  # trafilatura only when a page is opened
-
-        return load_page(path), None
+    """A text file, or a web page saved to disk (``.html``), and a warning if any."""
     try:
         size = path.stat().st_size
         if size > MAX_ARTICLE_BYTES:
@@ -93,6 +90,10 @@ def load_article(path: Path) -> tuple[Article, str | None]:
         data = path.read_bytes()
     except OSError as err:
         raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
+    if path.suffix.lower() in HTML_SUFFIXES:
+        from annotations.webpages import article_from_html  # trafilatura only for a page
+
+        return article_from_html(data, safe_name(path.name), display_line(str(path))), None
     text, warning = decode_article(data, display_line(str(path)))
     return Article.from_text(safe_name(path.name), text), warning
 

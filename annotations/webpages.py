@@ -18,11 +18,9 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping, Sequence
 from http.client import HTTPException
-from pathlib import Path
 from typing import Any
 
 from annotations.articles import (
-    MAX_ARTICLE_BYTES,
     Article,
     LoadResult,
     load_paths,
@@ -81,18 +79,6 @@ def article_from_html(raw: bytes | str, name: str, where: str, *, fetched_from: 
         published=published if _DATE.fullmatch(published) else "",
         fetched=fetched, fetched_from=fetched_from)
     return Article.from_text(name, text, source)
-
-
-def load_page(path: Path) -> Article:
-    """A web page saved to disk."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
-            raise InputError(f"{path}: {size} bytes, more than the {MAX_ARTICLE_BYTES} allowed")
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
-    return article_from_html(raw, safe_name(path.name), display_line(str(path)))
 
 
 def url_name(url: str) -> str:
