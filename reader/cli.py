@@ -514,14 +514,16 @@ def _articles_of(paths: Sequence[str], what: str) -> list[Article]:
 
 
 def cmd_related(args: argparse.Namespace) -> int:
-    from annotations.articles import load_article, resolve_path
+    from annotations.articles import resolve_path
     from annotations.crosscheck import Index
     from annotations.search import find_exact
     from annotations.text import display_line, json_text, normalise
 
-    article, warning = load_article(resolve_path(args.article))
-    if warning:
-        _warn([warning])
+    loaded = _load_given([args.article], False)
+    if loaded.errors:
+        raise InputError(loaded.errors[0])
+    _warn(loaded.warnings)
+    article = loaded.articles[0]
     quote = normalise(args.quote)
     matches = find_exact(article.text, quote) if quote else []
     if len(matches) < args.nth:
@@ -529,6 +531,10 @@ def cmd_related(args: argparse.Namespace) -> int:
         raise InputError(f"{args.article}: the quote {quote[:60]!r} occurs {found}; "
                          f"--nth {args.nth} asked for")
     start = matches[args.nth - 1]
+    from annotations.webpages import looks_like_url
+
+    if not args.others and looks_like_url(args.article):
+        raise InputError(f"{args.article}: name the articles to compare it with (OTHER …)")
     others = [a for a in _articles_of(args.others or [str(resolve_path(args.article).parent)],
                                       "OTHER") if a.sha256 != article.sha256]
     index = Index(others)

@@ -427,3 +427,13 @@ def test_a_colleagues_csv_lands_on_a_url_given_with_articles(tmp_path, site, cap
         page = store.articles[ann.article_sha256]
         assert ann.quote == "19 de junio" and page.source.fetched_from == url
         assert ann.article == url_name(url)
+
+
+def test_related_takes_a_url_and_compares_it_with_the_samples(site, capsys):
+    url = site.page("/tratado.html", DIARIO.read_bytes())
+    assert main(["related", url, "003_8d9619930afc316d.txt", "--quote", "11 mil soldados",
+                 "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows and rows[0]["article"] == "003_8d9619930afc316d.txt"
+    assert main(["related", url, "--quote", "11 mil soldados"]) == 1
+    assert "name the articles to compare it with" in capsys.readouterr().err
