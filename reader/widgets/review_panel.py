@@ -63,17 +63,21 @@ class ReviewPanel(ListPanel):
         self.first = 0
         self.total = 0
         self.counts = Text()
+        self._followed: tuple[int | None, int, int] | None = None
 
     def follow(self, index: int | None) -> bool:
         """Highlight disagreement ``index`` (of all open ones) and say "3/12" under the
         counts; False when it is outside the rows listed (the caller lists again)."""
+        if (index, self.total, self.first) == self._followed:
+            return True  # a key that stays on the same one: no relayout of the header
+        if index is not None and not self.first <= index < self.first + len(self.shown):
+            return False
+        self._followed = (index, self.total, self.first)
         header = self.counts.copy()
         if index is None:
             header.append(f"\n {self.total} open: ] goes to the next", style="bold")
             self.header.update(header)
             return True
-        if not self.first <= index < self.first + len(self.shown):
-            return False
         header.append(f"\n disagreement {index + 1}/{self.total} ", style="bold reverse")
         self.header.update(header)
         self.options.highlighted = index - self.first
@@ -105,6 +109,7 @@ class ReviewPanel(ListPanel):
             header.append(f"\n listing {first + 1}–{first + len(self.shown)} of "
                           f"{len(pending)} open; ] [ step through all", style="italic")
         self.counts = header
+        self._followed = None
         self.header.update(header)
         self.options.clear_options()
         self.options.add_options([Option(describe(item, styles), id=str(n))
