@@ -292,7 +292,7 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, PlacesUI, ReviewUI, App[int]
         if message.view is self._current:
             self._refresh_status()
             self._related_soon()
-            self._review_follow()
+            self._review_follow_soon()
 
     def _refresh_status(self) -> None:
         if self.bench is None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol
 
+from textual.timer import Timer
+
 if TYPE_CHECKING:
     from annotations.review import ReviewSession
     from annotations.store import AnnotationStore
@@ -14,8 +16,13 @@ if TYPE_CHECKING:
     from reader.widgets.review_panel import ReviewPanel
     from reader.widgets.tagstyles import TagStyles
 
+FOLLOW_AFTER = 0.15
+"""Seconds of quiet after a cursor move before the review list follows it."""
+
+
 class ReviewLike(Protocol):
     review: ReviewSession | None
+    _follow_timer: Timer | None
     views: list[ArticleView]
     tag_styles: TagStyles
     _review_panel: ReviewPanel | None
@@ -30,10 +37,12 @@ class ReviewLike(Protocol):
     def _review_shown(self) -> None: ...
     def _refresh_review(self) -> None: ...
     def _review_follow(self) -> None: ...
+    def set_timer(self, delay: float, callback: Any) -> Timer: ...
 
 
 class ReviewUI:
     review: ReviewSession | None = None
+    _follow_timer: Timer | None = None
 
     def _take_review(self: ReviewLike, session: ReviewSession) -> None:
         """Their layer under each article."""
@@ -59,7 +68,17 @@ class ReviewUI:
         view = self.view
         near = self.review.index_near(view.article.sha256, view.cursor) if view else 0
         self._review_panel.show(self.review, self.tag_styles, near)
-        self._review_follow()
+        self._review_follow()  # in the same frame: one layout of the header, not two
+
+    def _review_follow_soon(self: ReviewLike) -> None:
+        """After a cursor move: follow once the keys have stopped for a moment (redrawing
+        the list's highlight costs 20 ms at 10,000 a side, which a key should not wait
+        for; the Related panel waits the same way)."""
+        if self.review is None or self._review_panel is None:
+            return
+        if self._follow_timer is not None:
+            self._follow_timer.stop()
+        self._follow_timer = self.set_timer(FOLLOW_AFTER, self._review_follow)
 
     def _review_follow(self: ReviewLike) -> None:
         """The disagreement under the cursor highlighted in the list, "3/12" above it."""

@@ -72,15 +72,17 @@ class ReviewPanel(ListPanel):
             return True  # a key that stays on the same one: no relayout of the header
         if index is not None and not self.first <= index < self.first + len(self.shown):
             return False
+        # The header keeps its height from one followed disagreement to the next: no layout
+        relayout = self._followed is None
         self._followed = (index, self.total, self.first)
         header = self.counts.copy()
         if index is None:
             header.append(f"\n {self.total} open: ] goes to the next", style="bold")
-            self.header.update(header)
-            return True
-        header.append(f"\n disagreement {index + 1}/{self.total} ", style="bold reverse")
-        self.header.update(header)
-        self.options.highlighted = index - self.first
+        else:
+            header.append(f"\n disagreement {index + 1}/{self.total} ", style="bold reverse")
+            if self.options.highlighted != index - self.first:
+                self.options.highlighted = index - self.first
+        self.header.update(header, layout=relayout)
         return True
 
     def opening(self) -> None:

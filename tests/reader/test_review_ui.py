@@ -197,6 +197,7 @@ async def test_the_current_disagreement_is_highlighted_with_its_number_and_their
         total = len(session.disagreements())
         await pilot.press("right_square_bracket", "right_square_bracket")
         assert app.views[0].cursor == TEXT.index("11 mil soldados")
+        await pilot.pause(0.3)  # the list follows once the keys stop (FOLLOW_AFTER)
         assert f"disagreement 2/{total}" in str(panel.header.render())
         assert panel.options.highlighted == 1
         status = app.query_one(StatusLine).content.plain
