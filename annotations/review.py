@@ -19,6 +19,7 @@ from annotations.articles import Article
 from annotations.errors import InputError
 from annotations.model import MAX_NOTE, Annotation, context, now_iso
 from annotations.store import AnnotationStore, Change, Draft, apart, overlapping_in
+from annotations.text import cut
 
 AGREE = "agree"
 TAG = "tag conflict"
@@ -33,8 +34,6 @@ def _shared(a: Annotation, b: Annotation) -> int:
     return max(0, min(a.end, b.end) - max(a.start, b.start))
 
 
-def _cut(text: str, width: int = 40) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def merged_note(mine: str, theirs: Annotation) -> tuple[str, bool]:
@@ -299,10 +298,10 @@ class ReviewSession:
             if item.kind == TAG:
                 what = f"accepted their tag: my {mine.tag} is now {theirs.tag}"
             elif item.kind == BOUNDARY:
-                what = f"accepted their span: my {mine.tag} now covers «{_cut(theirs.quote)}»"
+                what = f"accepted their span: my {mine.tag} now covers «{cut(theirs.quote, 40)}»"
             else:
                 what = (f"accepted their tag and span: my {mine.tag} is now {theirs.tag} on "
-                        f"«{_cut(theirs.quote)}»")
+                        f"«{cut(theirs.quote, 40)}»")
             draft.put(mine.changed(note=note, **fields))
             kept = ["my note" if mine.note else "",
                     f"{len(mine.links)} link{'s' * (len(mine.links) != 1)}" if mine.links else ""]
@@ -322,7 +321,7 @@ class ReviewSession:
         draft.put(copy._replace(links=links))
         for link in links:
             draft.link(link, copy.id)
-        return draft.change(f"accepted their {theirs.tag} «{_cut(theirs.quote)}» by "
+        return draft.change(f"accepted their {theirs.tag} «{cut(theirs.quote, 40)}» by "
                             f"{theirs.annotator or 'them'}", (article,), reviews)
 
     def prepare_reject(self, item: Item) -> Change:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from annotations.model import SURROGATE_RE, is_time
+from annotations.text import cut
 
 MAX_URL = 2000
 MAX_FIELD = 200
@@ -49,7 +50,7 @@ def clean(value: object, limit: int = MAX_FIELD) -> str:
         return ""
     value = SURROGATE_RE.sub("\ufffd", value)
     value = " ".join(_UNSAFE.sub(" ", value).split())
-    return value if len(value) <= limit else value[: limit - 1] + "…"
+    return cut(value, limit)
 
 
 def is_url(value: str) -> bool:

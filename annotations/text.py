@@ -125,12 +125,17 @@ def tsv_cell(value: str) -> str:
     return json_text(value)[1:-1]
 
 
+def cut(text: str, width: int) -> str:
+    """``text`` at most ``width`` characters, ending with "…" where it was cut."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def title_of(text: str, fallback: str) -> str:
     found = _FIRST_LINE.search(text)
     if not found:
         return fallback
     line = found.group().strip()
-    return line if len(line) <= TITLE_MAX else line[: TITLE_MAX - 1] + "…"
+    return cut(line, TITLE_MAX)
 
 
 _FIRST_LINE = re.compile(r"[^\n]*\S[^\n]*")

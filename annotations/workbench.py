@@ -24,6 +24,7 @@ from annotations.model import Annotation, create
 from annotations.review import Item, ReviewSession
 from annotations.sources import citation
 from annotations.store import AnnotationStore, Change, Draft
+from annotations.text import cut
 
 INFO, WARNING, ERROR = "information", "warning", "error"
 SAID = 3
@@ -63,8 +64,6 @@ def innermost(anns: Sequence[Annotation]) -> Annotation | None:
     return min(anns, key=lambda a: (a.end - a.start, -a.start), default=None)
 
 
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @dataclass
@@ -114,7 +113,7 @@ class Workbench:
             if source is not None:
                 facts.append(Fact("LINKING: go to the other span and press l (Esc cancels)",
                                   "linking"))
-                facts.append(Fact(f"from «{_cut(source.quote, 30)}»", "dim"))
+                facts.append(Fact(f"from «{cut(source.quote, 30)}»", "dim"))
         # One line says a few: under a dense place (60 annotations on one character) the
         # rest is counted, not spelt out (the panel, a, lists them).
         if self.review is not None:
@@ -123,7 +122,7 @@ class Workbench:
                 facts += [Fact("theirs", "theirs"), Fact(other.tag, f"tag:{other.tag}"),
                           Fact(f"by {other.annotator or 'them'}", "dim")]
                 if other.note:
-                    facts.append(Fact(f"their note: {_cut(other.note, 60)}", "note"))
+                    facts.append(Fact(f"their note: {cut(other.note, 60)}", "note"))
             if theirs and self.store.at(sha, offset):
                 facts.append(Fact("mine", "theirs"))  # what follows is mine
             if len(theirs) > SAID:
@@ -131,9 +130,9 @@ class Workbench:
         # The one changed last first: after tagging, the new annotation is what is named
         here = sorted(self.store.at(sha, offset), key=lambda a: a.modified, reverse=True)
         for ann in here[:SAID]:
-            facts += [Fact(ann.tag, f"tag:{ann.tag}"), Fact(f"«{_cut(ann.quote, 40)}»", "quote")]
+            facts += [Fact(ann.tag, f"tag:{ann.tag}"), Fact(f"«{cut(ann.quote, 40)}»", "quote")]
             if ann.note:
-                facts.append(Fact(f"note: {_cut(ann.note, 60)}", "note"))
+                facts.append(Fact(f"note: {cut(ann.note, 60)}", "note"))
             if ann.links:
                 facts.append(Fact(f"links: {len(ann.links)}", "links"))
         if len(here) > SAID:
@@ -229,7 +228,7 @@ class Workbench:
         if any(a.sha256 == ann.article_sha256 for a in open_articles):
             return Outcome(goto=(ann.article_sha256, ann.start))
         if any(a.name == ann.article for a in open_articles):
-            return Outcome(f"«{_cut(ann.quote, 60)}» could not be placed on the new version "
+            return Outcome(f"«{cut(ann.quote, 60)}» could not be placed on the new version "
                            f"of {ann.article}; it stays in the file on the old text.", WARNING)
         return Outcome(f"That annotation is in {ann.article}, which is not open.", WARNING)
 
@@ -305,7 +304,7 @@ class Workbench:
         index, wrapped = step_through(hits, order, sha, selection, cursor,
                                       backwards=backwards)
         hit = hits[index]
-        where = f"{_cut(hit.article.title, 40)} (pane {order.index(hit.article.sha256) + 1})"
+        where = f"{cut(hit.article.title, 40)} (pane {order.index(hit.article.sha256) + 1})"
         message = (f"Search wrapped to the {'last' if backwards else 'first'} match, in "
                    f"{where}." if wrapped
                    else f"On into {where}." if hit.article.sha256 != sha else "")
@@ -413,14 +412,14 @@ class Workbench:
         if decision == "accept":  # the label says what of theirs was taken
             said = f"{change.label[:1].upper()}{change.label[1:]}"
         elif decision == "reject" and theirs is not None:
-            said = (f"Rejected theirs: {theirs.tag} «{_cut(theirs.quote, 30)}» by "
+            said = (f"Rejected theirs: {theirs.tag} «{cut(theirs.quote, 30)}» by "
                     f"{theirs.annotator or 'them'} will not come back")
         elif theirs is not None:
-            said = (f"Kept mine: their {theirs.tag} «{_cut(theirs.quote, 30)}» by "
+            said = (f"Kept mine: their {theirs.tag} «{cut(theirs.quote, 30)}» by "
                     f"{theirs.annotator or 'them'} set aside")
         else:
             assert mine is not None
-            said = f"Kept mine: my {mine.tag} «{_cut(mine.quote, 30)}» stays"
+            said = f"Kept mine: my {mine.tag} «{cut(mine.quote, 30)}» stays"
         return self.apply(change, f"{said} ({item.kind}; ctrl+z undoes).")
 
     # ------------------------------------------------------------------ the file

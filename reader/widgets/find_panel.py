@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets.option_list import Option
 
 from annotations.find_all import Hit, snippet
-from annotations.text import display_line
+from annotations.text import cut, display_line
 from reader.widgets.list_panel import ListPanel
 
 SHOWN = 200
@@ -22,7 +22,7 @@ def hit_line(number: int, hit: Hit) -> Text:
     title = hit.article.title
     line = Text(overflow="ellipsis")
     line.append(f" {number} ", style="reverse")
-    line.append(f" {display_line(title if len(title) <= 50 else title[:49] + '…')}\n",
+    line.append(f" {display_line(cut(title, 50))}\n",
                 style="bold")
     line.append(display_line(before))
     line.append(display_line(match), style="bold reverse")

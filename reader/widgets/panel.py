@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.widgets.option_list import Option
 
 from annotations.model import Annotation
-from annotations.text import display_line
+from annotations.text import cut, display_line
 from reader.widgets.list_panel import ListPanel
 from reader.widgets.tagstyles import TagStyles
 
@@ -26,11 +26,9 @@ def describe(ann: Annotation, styles: TagStyles, width: int = 60) -> Text:
     """Tag, quote, note and links on one row, cut with "…" where the panel ends."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(f" {ann.tag} ", style=styles.of(ann.tag))
-    quote = ann.quote if len(ann.quote) <= width else ann.quote[: width - 1] + "…"
-    text.append(" " + display_line(quote))
+    text.append(" " + display_line(cut(ann.quote, width)))
     if ann.note:
-        note = ann.note if len(ann.note) <= width else ann.note[: width - 1] + "…"
-        text.append("  — " + display_line(note), style="italic")
+        text.append("  — " + display_line(cut(ann.note, width)), style="italic")
     if ann.links:
         text.append(f"  ⇄{len(ann.links)}", style="bold")
     return text

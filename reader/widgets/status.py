@@ -8,7 +8,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from annotations.text import display_line
+from annotations.text import cut, display_line
 from reader.widgets.tagstyles import TagStyles
 
 if TYPE_CHECKING:  # the workbench (and the store under it) loads after the first frame
@@ -34,9 +34,7 @@ def fact_parts(facts: list[Fact], styles: TagStyles) -> list[tuple[str, str | St
 
 def place_parts(view: ArticleView) -> list[tuple[str, str | Style]]:
     """Which article and where in it, for the end of the status line."""
-    title = view.article.title
-    title = title if len(title) <= 32 else title[:31] + "…"
-    return [(f" {display_line(title)} @{view.cursor}", "dim")]
+    return [(f" {display_line(cut(view.article.title, 32))} @{view.cursor}", "dim")]
 
 
 def selection_parts(view: ArticleView) -> list[tuple[str, str | Style]]:
