@@ -54,7 +54,11 @@ def _read(path: Path) -> dict[str, Any]:
 
 def load(db: Path) -> Positions:
     """What was saved for annotation file ``db``; nothing when there is nothing sound."""
-    entry = _read(state_path()).get(_key(db))
+    return _entry(_read(state_path()), db)
+
+
+def _entry(data: dict[str, Any], db: Path) -> Positions:
+    entry = data.get(_key(db))
     if not isinstance(entry, dict):
         return Positions()
     cursors = entry.get("cursors")
@@ -74,7 +78,7 @@ def save(db: Path, cursors: Mapping[str, int], focused: str | None) -> str | Non
 
     path = state_path()
     data = _read(path)
-    entry = load(db)
+    entry = _entry(data, db)  # the file read once: cursors of articles not open are kept
     entry.cursors.update(cursors)
     data[_key(db)] = {"cursors": entry.cursors, "focused": focused, "at": time.time()}
     if len(data) > MAX_FILES:
