@@ -32,11 +32,6 @@ def hit_line(number: int, hit: Hit) -> Text:
 
 class FindPanel(ListPanel):
     WIDTH, MIN_WIDTH = 60, 30  # what fit_panel gives it, and how far it narrows
-    DEFAULT_CSS = """
-    FindPanel { dock: right; width: 60; border-left: solid $accent; display: none; }
-    FindPanel > Label { height: 1; width: 100%; background: $panel; }
-    FindPanel > OptionList { height: 1fr; border: none; }
-    """
 
     def __init__(self) -> None:
         super().__init__()

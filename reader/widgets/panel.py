@@ -48,10 +48,8 @@ class Group:
 class AnnotationPanel(ListPanel):
     WIDTH, MIN_WIDTH = 44, 30  # what fit_panel gives it, and how far it narrows
     DEFAULT_CSS = """
-    AnnotationPanel { dock: right; width: 44; border-left: solid $accent; display: none; }
-    AnnotationPanel > Label { height: 1; width: 100%; background: $panel; }
-    AnnotationPanel > OptionList { height: 1fr; border: none; text-wrap: nowrap;
-                                   text-overflow: ellipsis; }
+    AnnotationPanel { width: 44; }
+    AnnotationPanel > OptionList { text-wrap: nowrap; text-overflow: ellipsis; }
     """
     BINDINGS = [
         Binding("t", "cycle('tag')", "filter by tag", id="panel-filter-tag"),

@@ -37,11 +37,6 @@ def passage_line(number: int, title: str, text: str, flags: Sequence[Flag],
 
 class RelatedPanel(ListPanel):
     WIDTH, MIN_WIDTH = WIDTH, MIN_WIDTH  # what fit_panel gives it, and how far it narrows
-    DEFAULT_CSS = """
-    RelatedPanel { dock: right; width: 60; border-left: solid $accent; display: none; }
-    RelatedPanel > Label { height: 1; width: 100%; background: $panel; }
-    RelatedPanel > OptionList { height: 1fr; border: none; }
-    """
 
     def __init__(self) -> None:
         super().__init__()

@@ -50,11 +50,9 @@ MIN_WIDTH = 24
 class ReviewPanel(ListPanel):
     WIDTH, MIN_WIDTH = WIDTH, MIN_WIDTH  # what fit_panel gives it, and how far it narrows
     DEFAULT_CSS = f"""
-    ReviewPanel {{ dock: right; width: {WIDTH}; border-left: solid $warning; }}
-    ReviewPanel > Label {{ width: 100%; background: $panel; }}
-    ReviewPanel > OptionList {{
-        height: 1fr; border: none; text-wrap: nowrap; text-overflow: ellipsis;
-    }}
+    ReviewPanel {{ width: {WIDTH}; border-left: solid $warning; display: block; }}
+    ReviewPanel > Label {{ height: auto; }}
+    ReviewPanel > OptionList {{ text-wrap: nowrap; text-overflow: ellipsis; }}
     """
 
     def __init__(self) -> None:
