@@ -10,12 +10,11 @@ import bisect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotations.anchoring import move_to_new_versions, unplaced_on
 from annotations.articles import Article
 from annotations.config import TagSpec
-from annotations.crosscheck import Disagreement, Index, Related, sentence_at
-from annotations.crosscheck import disagreements as find_disagreements
 from annotations.errors import FactreadError
 from annotations.find_all import Finder, Hit
 from annotations.find_all import step as step_through
@@ -25,6 +24,9 @@ from annotations.review import Item, ReviewSession
 from annotations.sources import citation
 from annotations.store import AnnotationStore, Change, Draft
 from annotations.text import cut
+
+if TYPE_CHECKING:  # cross-checking (stemmer, number parser) is imported when first used
+    from annotations.crosscheck import Disagreement, Index, Related
 
 INFO, WARNING, ERROR = "information", "warning", "error"
 SAID = 3
@@ -328,6 +330,8 @@ class Workbench:
         """The passages of ``articles`` ready to rank, built once per set of articles (the
         screen builds it on a worker thread first: 0.1 s for the samples, 0.4 s for 50
         articles of 10 KB)."""
+        from annotations.crosscheck import Index
+
         key = tuple(a.sha256 for a in articles)
         if self._index is None or self._index[0] != key:
             self._index = (key, Index(articles))
@@ -341,6 +345,8 @@ class Workbench:
                 ) -> tuple[tuple[int, int], list[Related]]:
         """The passages of the other articles that speak of the selection (or of the
         sentence under the cursor), best first, and the span asked about."""
+        from annotations.crosscheck import sentence_at
+
         span = selection or sentence_at(article, cursor)
         index = self.cross_index(articles)
         return span, index.rank(article, span[0], span[1], top=10, exclude=article.sha256)
@@ -348,6 +354,8 @@ class Workbench:
     def disagreements(self, articles: Sequence[Article]) -> list[Disagreement]:
         """Proposed disagreements across ``articles``, strongest first, those already
         accepted or dismissed left out."""
+        from annotations.crosscheck import disagreements as find_disagreements
+
         return [d for d in find_disagreements(articles, self.cross_index(articles))
                 if d.key not in self.store.reviews]
 

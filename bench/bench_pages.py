@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import median_ms
+from common import compile_factread, median_ms
 
 HERE = Path(__file__).resolve().parent
 PAGE = HERE.parent / "tests" / "pages" / "diario_tratado.html"
@@ -69,6 +69,7 @@ def main() -> None:
         code_theirs = ("import sys, trafilatura; trafilatura.bare_extraction(open(sys.argv[1], "
                        "'rb').read(), with_metadata=True, include_comments=False, "
                        "include_tables=True, favor_precision=True)")
+        compile_factread()
         for _ in range(3 if args.quick else 7):
             for code, into in ((code_ours, cold_ours), (code_theirs, cold_theirs)):
                 started = time.perf_counter()

@@ -206,7 +206,11 @@ class ArticleView(ScrollView, can_focus=True):
         self.refresh()
 
     def scroll_to_cursor(self, center: bool = False) -> None:
-        row = self.rows.row_of(self.cursor)
+        # The rows wrapped so far do when the cursor is among them: asking for all of them
+        # here (on every resize, the first included) would wrap a 1 MB article before the
+        # first frame instead of after it.
+        rows = self._rows if self.cursor < self._wrapped_to else self.rows
+        row = rows.row_of(self.cursor)
         top = round(self.scroll_offset.y)
         height = max(1, self.scrollable_content_region.height)
         if center and not top <= row < top + height:

@@ -4,13 +4,16 @@ the other articles that speak of it, each with what disagrees; Enter goes there.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from annotations.crosscheck import Flag, Related
 from annotations.text import display_line
 from reader.widgets.list_panel import ListPanel
+
+if TYPE_CHECKING:  # imported when cross-checking is first used, not at start
+    from annotations.crosscheck import Flag, Related
 
 WIDTH, MIN_WIDTH = 60, 30
 """The panel's width, and how far it narrows on a small terminal."""
