@@ -264,8 +264,14 @@ def row_dense(n: int, presses: int) -> None:
         app = FactreadApp.build(LoadResult([article]), store, DEFAULT_TAGS)
         ours = asyncio.run(per_key_cpu(app, {"page down": "pagedown", "cursor": "down"},
                                        presses))
+        # Rows painted after a frame, ahead of the next key (the cursor keys scroll a row
+        # at a time and paint little ahead; the first screen's pages are counted too).
+        ahead = app.views[0]._cache
+        ahead_ms, ahead_rows = ahead.ahead_seconds * 1000 / presses, ahead.ahead_painted / presses
         store.close(fold=False)
     stock = asyncio.run(per_key_cpu(StockApp([text]), {"page down": "pagedown"}, presses))
+    print(f"{'':<24} after each page down's frame, rows painted ahead: "
+          f"{ahead_ms:.1f} ms for {ahead_rows:.0f} rows, in slices of 4 ms")
     _row(f"dense {n // 1000}k on 100 KB",
          f"page down {ours['page down']:.1f} ms, cursor {ours['cursor']:.1f} ms",
          f"stock TextArea page down {stock['page down']:.1f} ms",

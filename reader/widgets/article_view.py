@@ -7,7 +7,6 @@ through ``annotations.text.display`` and into ``Segment``s: never markup.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
@@ -31,6 +30,7 @@ from annotations.segments import (
 )
 from annotations.text import display
 from reader.actions import VIEW_ACTIONS, bindings
+from reader.widgets.row_cache import RowCache, pages_around
 from reader.widgets.row_paint import Looks, paint_row, thumb_rows
 from reader.widgets.tagstyles import TagStyles
 from reader.wrapping import Rows, move_target, wrap
@@ -45,8 +45,6 @@ EAGER = 20_000
 BAR = 1
 """Columns at the right edge showing the scroll position. Drawn with the rows, because
 Textual's own scrollbar cost 2 ms of the ~10 ms a page down may take."""
-CACHED_ROWS = 4000
-"""Rendered rows kept (least recently painted dropped first): a few screens of any size."""
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -88,7 +86,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._rows = Rows([0], [0], 0)
         self._wrapped_to = len(article.text)
         """Rows exist for the text up to here; the rest is wrapped just after a frame."""
-        self._cache: OrderedDict[int, Strip] = OrderedDict()
+        self._cache = RowCache(self.row_strip)
+        self._ahead = 0
+        """Counts scrolls: a pending paint-ahead of an older position stops."""
         """Rendered rows, least recently painted first."""
         self._looks: Looks | None = None
         self._folded: FoldedText | None = None
@@ -136,6 +136,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._thumb_rows = None
         self._rewrap(self.text_width)
         self.scroll_to_cursor(center=True)
+        self.paint_ahead_soon()
 
     @property
     def text_width(self) -> int:
@@ -196,7 +197,7 @@ class ArticleView(ScrollView, can_focus=True):
             first = rows.row_of(start)
             last = rows.row_of(max(start, end - 1))
             for row in range(first, last + 1):
-                self._cache.pop(row, None)
+                self._cache.pop(row)
             lo, hi = max(first, top), min(last, bottom)
             if lo <= hi:
                 self.refresh_lines(lo, hi - lo + 1)
@@ -204,6 +205,7 @@ class ArticleView(ScrollView, can_focus=True):
     def repaint_all(self) -> None:
         self._cache.clear()
         self.refresh()
+        self.paint_ahead_soon()
 
     def scroll_to_cursor(self, center: bool = False) -> None:
         # The rows wrapped so far do when the cursor is among them: asking for all of them
@@ -350,6 +352,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def on_focus(self) -> None:
         self.repaint_spans([(self.cursor, self.cursor + 1)])
+        self.paint_ahead_soon()
         self.post_message(self.Moved(self))
 
     def on_blur(self) -> None:
@@ -359,6 +362,19 @@ class ArticleView(ScrollView, can_focus=True):
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         self._thumb_rows = None
         super().watch_scroll_y(old_value, new_value)
+        self.paint_ahead_soon()
+
+    def paint_ahead_soon(self) -> None:
+        """Once this frame is painted, the page below and the page above (see RowCache)."""
+        self._ahead += 1
+        self.call_after_refresh(self._paint_ahead, self._ahead)
+
+    def _paint_ahead(self, turn: int) -> None:
+        if turn != self._ahead or not self.has_focus or not self._rows.width:
+            return
+        rows = pages_around(round(self.scroll_offset.y), self.size.height, len(self._rows))
+        if not self._cache.ahead(rows):
+            self.call_later(self._paint_ahead, turn)
 
     def render_line(self, y: int) -> Strip:
         # The first frame can come before the first Resize: wrap now, so that it has text.
@@ -369,15 +385,7 @@ class ArticleView(ScrollView, can_focus=True):
         if row >= len(self._rows):
             strip = Strip.blank(self._rows.width, self._base_style())
         else:
-            cached = self._cache.get(row)
-            if cached is not None:
-                strip = cached
-                self._cache.move_to_end(row)
-            else:
-                strip = self.row_strip(row)
-                self._cache[row] = strip
-                while len(self._cache) > CACHED_ROWS:
-                    self._cache.popitem(last=False)
+            strip = self._cache.strip(row)
         track, thumb = self._bar_cells()
         top, bottom = self._thumb_rows or self._thumb()
         # Not Strip.join: it measures every segment again; both lengths are known here.
@@ -406,7 +414,7 @@ class ArticleView(ScrollView, can_focus=True):
     @property
     def cached_rows(self) -> list[int]:
         """The rows kept rendered, least recently painted first."""
-        return list(self._cache)
+        return self._cache.rows
 
     def _component_looks(self) -> Looks:
         if self._looks is None:

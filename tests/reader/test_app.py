@@ -578,7 +578,6 @@ async def test_a_keys_entry_naming_no_action_is_reported_with_the_valid_ids(make
 
 
 async def test_view_colours_come_from_css_and_the_row_cache_is_bounded(make_app, sample):
-    from reader.widgets import article_view
 
     app = make_app(sample[:1])
     async with app.run_test(size=SIZE) as pilot:
@@ -594,15 +593,11 @@ async def test_view_colours_come_from_css_and_the_row_cache_is_bounded(make_app,
         await pilot.pause()
         selected_bg = {seg.style.bgcolor for seg in view.row_strip(0) if seg.text == "El"}
         assert {c.name for c in selected_bg if c} == {"#00aa00"}
-        old_limit = article_view.CACHED_ROWS
-        article_view.CACHED_ROWS = 3
-        try:
-            view.repaint_all()
-            for y in (0, 1, 2, 0, 3, 4):  # row 0 painted again: it stays, rows 1 and 2 go
-                view.render_line(y)
-            assert view.cached_rows == [0, 3, 4]
-        finally:
-            article_view.CACHED_ROWS = old_limit
+        view._cache.limit = 3
+        view.repaint_all()
+        for y in (0, 1, 2, 0, 3, 4):  # row 0 painted again: it stays, rows 1 and 2 go
+            view.render_line(y)
+        assert view.cached_rows == [0, 3, 4]
 
 
 async def test_opened_articles_enter_the_file_so_an_import_finds_them(make_app, sample, db,
