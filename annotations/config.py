@@ -95,7 +95,7 @@ def load_tags(path: Path | None = None) -> tuple[TagSpec, ...]:
             raise InputError(f"{where}: must be a table")
         unknown = set(table) - {"colour", "color", "key"}
         if unknown:
-            raise InputError(f"{where}: unknown setting '{sorted(unknown)[0]}'")
+            raise InputError(f"{where}: unknown setting {sorted(unknown)[0][:40]!r}")
         base = tags.get(name)
         colour = table.get("colour", table.get("color", base.colour if base else None))
         key = table.get("key", base.key if base else None)

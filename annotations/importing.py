@@ -453,7 +453,7 @@ def _place(record: dict[str, Any], article: Article | None, candidates: list[Art
     annotation, or (where, why) when it fits no article."""
     unknown = record.keys() - set(FIELDS)
     if unknown:
-        raise InputError(f"{where}: unknown field '{sorted(unknown)[0]}'")
+        raise InputError(f"{where}: unknown field {sorted(unknown)[0][:40]!r}")
     quote = record.get("quote")
     if not isinstance(quote, str) or not quote:
         raise InputError(f"{where}: field 'quote' is missing or empty")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -130,6 +131,11 @@ class Annotation(NamedTuple):
         return self._replace(modified=now_iso(), **fields)
 
 
+
+
+POSITION = operator.itemgetter(Annotation._fields.index("start"), Annotation._fields.index("end"),
+                               Annotation._fields.index("id"))
+"""The order of an article's annotations everywhere (the store's index, snapshots)."""
 def context(text: str, start: int, end: int) -> tuple[str, str]:
     return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
 
@@ -297,7 +303,7 @@ def _checked(record: object, where: str, text: str | None) -> Annotation:
         raise InputError(f"{where}: expected an object, got {type(record).__name__}")
     unknown = set(record) - set(FIELDS)
     if unknown:
-        raise InputError(f"{where}: unknown field '{sorted(unknown)[0]}'")
+        raise InputError(f"{where}: unknown field {sorted(unknown)[0][:40]!r}")
 
     def bad(name: str, problem: str) -> InputError:
         value = repr(record.get(name))

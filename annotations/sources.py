@@ -63,7 +63,7 @@ def source_record(record: Any) -> Source:
         raise ValueError("not an object")
     unknown = set(record) - set(FIELDS)
     if unknown:
-        raise ValueError(f"field '{sorted(unknown)[0]}' is unknown")
+        raise ValueError(f"field {sorted(unknown)[0][:40]!r} is unknown")
     values: dict[str, str] = {}
     for name in FIELDS:
         value = record.get(name, "")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import errno
 import gc
+import hashlib
 import json
 import os
 import re
@@ -38,7 +39,7 @@ from typing import Any, BinaryIO, NoReturn
 
 from tinydb.storages import Storage
 
-from annotations import jsonstream
+from annotations import jsonstream, snapshots
 from annotations.articles import Article
 from annotations.errors import DiskError, InputError, disk_error
 from annotations.fileformat import Record, article_record, records_of
@@ -249,11 +250,13 @@ def read_journal(path: Path) -> list[list[Op]]:
     return batches
 
 
-def _main_records(path: Path) -> Iterator[Record]:
+def _main_records(path: Path, raw: bytes | None = None) -> Iterator[Record]:
     """The main file's records, streamed (see ``jsonstream``). A file that may hold a
-    lone surrogate escape is parsed whole instead, which names where it is."""
+    lone surrogate escape is parsed whole instead, which names where it is. ``raw``: its
+    bytes, when the caller has read them already."""
     where = str(path)
-    raw = read_bytes(path)
+    if raw is None:
+        raw = read_bytes(path)
     if raw.startswith(b"\xef\xbb\xbf") or maybe_lone_escape(raw):
         data = check_tables(parse_json(raw, where), where)
         del raw
@@ -278,7 +281,8 @@ def _main_records(path: Path) -> Iterator[Record]:
         raise InputError(f"{where}: malformed JSON ({str(err).split(':')[0]})") from None
 
 
-def read_records(path: Path, *, missing_ok: bool = False) -> Iterator[Record]:
+def read_records(path: Path, *, missing_ok: bool = False,
+                 raw: bytes | None = None) -> Iterator[Record]:
     """Main file plus journal, as records in file order, read without changing either
     (with ``missing_ok``, nothing at all is an empty file). A record the journal replaces
     or deletes is left out where the main file has it; the journal's version comes at the
@@ -293,7 +297,7 @@ def read_records(path: Path, *, missing_ok: bool = False) -> Iterator[Record]:
             later.setdefault(op[1], {})[op[2]] = op[3] if op[0] == "put" else None
     if path.exists():
         current: str | None = None
-        for table, key, record in _main_records(path):
+        for table, key, record in _main_records(path, raw):
             if key is None:
                 if current is not None:
                     yield from _puts(current, later.pop(current, {}))
@@ -444,6 +448,12 @@ def encode_file(data: Data) -> Iterator[bytes]:
             yield (b"," if at else b"") + _ENCODE(part)[1:-1].encode("ascii")
         yield b"}"
     yield b"}"
+
+
+def _hashing(pieces: Iterable[bytes], digest: Any) -> Iterator[bytes]:
+    for piece in pieces:
+        digest.update(piece)
+        yield piece
 
 
 def dump(data: Data) -> bytes:
@@ -625,7 +635,7 @@ class JournaledStorage(Storage):
         """Write the main file anew from memory and empty the journal, here and now. A main
         file the disk will not take raises DiskError and leaves both files as they were."""
         self._wait_fold()
-        write_atomic(self.path, encode_file(self.data))
+        self._write_main(self.data)
         self.fold_error = None
         self._truncate_journal()
 
@@ -670,13 +680,23 @@ class JournaledStorage(Storage):
         self._folding.start()
         return True
 
+    def _write_main(self, data: Data) -> None:
+        """The main file from ``data``; for a large file, then its snapshot (written by a
+        forked grandchild: see ``snapshots``), so that the next open skips the checks."""
+        if not snapshots.worth_it(data):
+            write_atomic(self.path, encode_file(data))
+            return
+        digest = hashlib.sha256()
+        write_atomic(self.path, _hashing(encode_file(data), digest))
+        snapshots.save_in_child(digest.hexdigest(), data)
+
     def _fold_in_child(self, read_fd: int, write_fd: int) -> NoReturn:
         """In the forked child: write the main file, say why not on the pipe, and end
         without running anything of the parent's (no atexit, no buffered output)."""
         code = 0
         try:
             os.close(read_fd)
-            write_atomic(self.path, encode_file(self.data))
+            self._write_main(self.data)
         except BaseException as err:  # everything ends in os._exit below
             code = 1
             try:

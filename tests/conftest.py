@@ -12,6 +12,7 @@ def _isolated_env(monkeypatch, tmp_path):
     """No test reads the developer's config, annotation file or name."""
     monkeypatch.setenv("FACTREAD_CONFIG", str(tmp_path / "no-config.toml"))
     monkeypatch.setenv("FACTREAD_STATE", str(tmp_path / "state" / "positions.json"))
+    monkeypatch.setenv("FACTREAD_CACHE", str(tmp_path / "cache" / "snapshots"))
     monkeypatch.setenv("FACTREAD_USER", "tester")
     monkeypatch.delenv("FACTREAD_DB", raising=False)
 
