@@ -24,6 +24,7 @@ import marshal
 import os
 import stat
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,8 @@ def save(key: str, tables: Tables) -> None:
 
 
 def _forget_old(folder: Path) -> None:
+    """All but the newest KEEP snapshots, and what a writer killed midway left (an hour
+    old: one being written now is seconds old)."""
     found = []
     for path in folder.glob("*.snap"):
         with contextlib.suppress(OSError):
@@ -167,6 +170,10 @@ def _forget_old(folder: Path) -> None:
     for _, path in sorted(found, reverse=True)[KEEP:]:
         with contextlib.suppress(OSError):
             path.unlink()
+    for path in folder.glob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - path.stat().st_mtime > 3600:
+                path.unlink()
 
 
 def worth_it(tables: Tables) -> bool:

@@ -182,6 +182,12 @@ def test_a_cache_that_cannot_be_written_is_no_error(db, sample, small_is_large, 
 
 def test_only_the_newest_snapshots_are_kept(small_is_large, sample, tmp_path, monkeypatch):
     monkeypatch.setattr(snapshots, "KEEP", 2)
+    folder = snapshots.directory()
+    folder.mkdir(parents=True, mode=0o700)
+    stale, fresh = folder / ".a.1.tmp", folder / ".b.2.tmp"  # left by killed writers
+    stale.write_bytes(b"x")
+    fresh.write_bytes(b"x")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
     keys = []
     for n in range(4):
         db = tmp_path / f"f{n}.json"
@@ -190,6 +196,7 @@ def test_only_the_newest_snapshots_are_kept(small_is_large, sample, tmp_path, mo
         keys.append(_key(db))
         _wait_for_snapshot(keys[-1])
         time.sleep(0.05)  # distinct modification times
+    assert not stale.exists() and fresh.exists()  # one may still be being written
     left = {p.stem for p in _snapshot_files()}
     assert left <= set(keys) and len(left) <= 2 and keys[-1] in left
     assert all(oct(p.stat().st_mode)[-3:] == "600" for p in _snapshot_files())
