@@ -682,7 +682,8 @@ class JournaledStorage(Storage):
 
     def _write_main(self, data: Data) -> None:
         """The main file from ``data``; for a large file, then its snapshot (written by a
-        forked grandchild: see ``snapshots``), so that the next open skips the checks."""
+        forked grandchild: see ``snapshots``), so that the next open skips the checks.
+        Folds here and now only (close, large changes): not the background ones."""
         if not snapshots.worth_it(data):
             write_atomic(self.path, encode_file(data))
             return
@@ -696,7 +697,9 @@ class JournaledStorage(Storage):
         code = 0
         try:
             os.close(read_fd)
-            self._write_main(self.data)
+            # No snapshot here: folds during a session would write one every time; the
+            # fold at close does (and a careful open after a crash does).
+            write_atomic(self.path, encode_file(self.data))
         except BaseException as err:  # everything ends in os._exit below
             code = 1
             try:
