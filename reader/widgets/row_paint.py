@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
@@ -95,7 +96,14 @@ def paint_row(shown: str, start: int, end: int, width: int, *, mine: Sequence[An
         segments.append(Segment(shown[piece_start:piece_end], last_style))
     if cursor_after:
         segments.append(Segment(" ", base + cursor_look))
-    return Strip(segments).crop_extend(0, width, base)
+    # The row's cells counted once, not per segment (Strip would measure each of ~100
+    # pieces of a dense row), and one strip made instead of two.
+    row = shown[start:end]
+    cells = (len(row) if row.isascii() and row.isprintable() else cell_len(row)) + cursor_after
+    if cells < width:
+        segments.append(Segment(" " * (width - cells), base))
+        return Strip(segments, width)
+    return Strip(segments, cells).crop(0, width) if cells > width else Strip(segments, cells)
 
 
 def _compose(look: tuple[str | None, bool, str | None, bool, bool], base: Style, looks: Looks,

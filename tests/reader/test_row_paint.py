@@ -86,3 +86,18 @@ def test_the_sweep_paints_as_the_scan_did(mine_spans, their_spans, selection, cu
     got = [(ch, seg.style) for seg in strip for ch in seg.text]
     want = [(ch, seg.style) for seg in expected for ch in seg.text]
     assert got[:len(want)] == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(st.sampled_from(list("ab é\t日本👍🏽\u0301␛x")), min_size=1, max_size=40),
+       width=st.integers(1, 50), cursor_after=st.booleans())
+def test_the_strip_says_its_true_width(text, width, cursor_after):
+    """The row's cells are counted once (not per segment); the length the strip declares is
+    the one its segments measure, always exactly the row width, wide characters included."""
+    from textual.strip import Strip
+
+    strip = paint_row(text, 0, len(text), width, mine=[], theirs=[], selection=(1, 3),
+                      cursor=(0, 1), cursor_look=LOOKS.cursor, cursor_after=cursor_after,
+                      base=BASE, looks=LOOKS, fill=FILL)
+    assert strip.cell_length == width
+    assert Strip(list(strip)).cell_length == width
