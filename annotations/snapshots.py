@@ -11,7 +11,7 @@ it has just written) and after a large file was read the careful way.
 The snapshots are a cache in the user's cache directory (``FACTREAD_CACHE`` overrides it):
 never shared, never the source of truth. One that is damaged, from another version of
 factread or Python, or not a regular file of the user's own is ignored and removed. Its
-payload carries a BLAKE2b digest checked before ``marshal`` reads it. ``marshal`` is not
+payload carries a SHA-256 digest checked before ``marshal`` reads it. ``marshal`` is not
 meant for hostile data: a snapshot is trusted as the user's other files in their own
 cache directory are; a colleague's file only ever gets a snapshot that this factread
 wrote after checking it."""
@@ -36,7 +36,7 @@ MIN_BYTES = 4_000_000
 """Main files smaller than this are not looked up (20,000 annotations take ~10 MB)."""
 KEEP = 4
 """Snapshots kept (the most recently written); older ones are removed."""
-VERSION = 1
+VERSION = 2
 """Bumped whenever what a snapshot holds or means changes."""
 MAGIC = b"factread-snapshot\n"
 _HEADER = MAGIC + f"{VERSION} {marshal.version} {sys.version_info[0]}.{sys.version_info[1]}\n" \
@@ -85,7 +85,7 @@ def encode(tables: Tables) -> bytes:
     anns = list(tables.get("annotations", {}).values())
     order = sorted(range(len(anns)), key=lambda n: POSITION(anns[n]))
     payload = marshal.dumps((plain, order))
-    return _HEADER + hashlib.blake2b(payload, digest_size=DIGEST).digest() + payload
+    return _HEADER + hashlib.sha256(payload).digest() + payload
 
 
 def decode(blob: bytes) -> tuple[Tables, list[int]] | None:
@@ -94,7 +94,8 @@ def decode(blob: bytes) -> tuple[Tables, list[int]] | None:
     if not blob.startswith(_HEADER):
         return None
     digest, payload = blob[len(_HEADER):len(_HEADER) + DIGEST], blob[len(_HEADER) + DIGEST:]
-    if hashlib.blake2b(payload, digest_size=DIGEST).digest() != digest:
+    # SHA-256, not BLAKE2b: 0.06 s for 80 MB here against 0.21 s (the CPU hashes SHA).
+    if hashlib.sha256(payload).digest() != digest:
         return None
     try:
         tables, order = marshal.loads(payload)

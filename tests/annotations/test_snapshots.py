@@ -117,7 +117,10 @@ def test_decode_refuses_what_is_not_a_snapshot(blob):
 def test_a_snapshot_of_another_version_is_not_read(db, sample, small_is_large, monkeypatch):
     _fill(db, sample)
     _wait_for_snapshot(_key(db))
-    monkeypatch.setattr(snapshots, "_HEADER", snapshots._HEADER.replace(b"1 ", b"2 ", 1))
+    other = snapshots._HEADER.replace(f"\n{snapshots.VERSION} ".encode(),
+                                      f"\n{snapshots.VERSION + 1} ".encode(), 1)
+    assert other != snapshots._HEADER
+    monkeypatch.setattr(snapshots, "_HEADER", other)
     assert snapshots.load(_key(db)) is None
 
 
