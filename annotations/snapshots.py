@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import marshal
 import os
 import stat
@@ -36,7 +37,7 @@ MIN_BYTES = 4_000_000
 """Main files smaller than this are not looked up (20,000 annotations take ~10 MB)."""
 KEEP = 4
 """Snapshots kept (the most recently written); older ones are removed."""
-VERSION = 2
+VERSION = 3
 """Bumped whenever what a snapshot holds or means changes."""
 MAGIC = b"factread-snapshot\n"
 _HEADER = MAGIC + f"{VERSION} {marshal.version} {sys.version_info[0]}.{sys.version_info[1]}\n" \
@@ -69,15 +70,19 @@ TABLES = ("meta", "articles", "annotations", "reviews")
 
 
 def encode(tables: Tables) -> bytes:
-    """The tables as a snapshot file's bytes (annotations as plain tuples: marshal takes
-    no NamedTuple). ValueError if an annotation is not a built ``Annotation``."""
-    plain: dict[str, dict[str, Any]] = {}
+    """The tables as a snapshot file's bytes. ValueError if an annotation is not a built
+    ``Annotation``. The annotations go as their keys and one column per field (marshal
+    takes no NamedTuple): read back, ``zip`` hands each row to ``Annotation`` in a tuple
+    it reuses, where a tuple per annotation would be made and thrown away."""
+    plain: dict[str, Any] = {}
     for name in TABLES:
         table = tables.get(name, {})
         if name == "annotations":
             if not all(type(a) is Annotation for a in table.values()):
                 raise ValueError("annotations not built")
-            plain[name] = {k: tuple(a) for k, a in table.items()}
+            columns = tuple(zip(*table.values(), strict=True)) or \
+                ((),) * len(Annotation._fields)
+            plain[name] = (list(table), columns)
         else:
             plain[name] = table
     # The annotations by position (as numbers in the table's order), with the store's own
@@ -103,14 +108,15 @@ def decode(blob: bytes) -> tuple[Tables, list[int]] | None:
         return None
     if type(tables) is not dict or tuple(tables) != TABLES or type(order) is not list:
         return None
-    new, size = tuple.__new__, len(Annotation._fields)
     try:
-        built = {k: new(Annotation, t) for k, t in tables["annotations"].items()}
-    except (TypeError, AttributeError):
+        keys, columns = tables["annotations"]
+        if type(keys) is not list or len(columns) != len(Annotation._fields) or \
+                any(len(column) != len(keys) for column in columns):
+            return None
+        rows = map(tuple.__new__, itertools.repeat(Annotation), zip(*columns, strict=True))
+        tables["annotations"] = dict(zip(keys, rows, strict=True))
+    except (TypeError, ValueError):
         return None
-    if not all(len(a) == size for a in built.values()):
-        return None
-    tables["annotations"] = built
     return tables, order
 
 
