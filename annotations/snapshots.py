@@ -2,7 +2,8 @@
 checking it (issue 12: 300,000 annotations took 9 s to open, 19 us a record in checks).
 
 A snapshot holds what reading a main file produced, after every check passed: its tables
-with the annotations as tuples, in ``marshal`` form. It is keyed by the SHA-256 of the
+(the annotations as one column per field) and the annotations' order by position, in
+``marshal`` form. It is keyed by the SHA-256 of the
 main file's bytes, so any change to the file, by factread or by anyone, misses it; and it
 is used only when the journal is empty (after a crash the file is read the careful way).
 It is written by a forked child, off the screen's thread: after a fold (from the tables
@@ -129,7 +130,8 @@ def load(key: str) -> tuple[Tables, list[int]] | None:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid():
+        owner = os.getuid() if hasattr(os, "getuid") else info.st_uid
+        if not stat.S_ISREG(info.st_mode) or info.st_uid != owner:
             return None
         with os.fdopen(fd, "rb", closefd=False) as handle:
             blob = handle.read()
@@ -148,10 +150,10 @@ def save(key: str, tables: Tables) -> None:
     """Write the snapshot of a main file (no error is said: it is a cache). The newest
     ``KEEP`` are kept."""
     folder = directory()
+    temp = folder / f".{key}.{os.getpid()}.tmp"
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         blob = encode(tables)
-        temp = folder / f".{key}.{os.getpid()}.tmp"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
                      0o600)
         try:
@@ -163,7 +165,7 @@ def save(key: str, tables: Tables) -> None:
         os.replace(temp, _path(key))
         _forget_old(folder)
     except (OSError, ValueError):
-        with contextlib.suppress(OSError, UnboundLocalError):
+        with contextlib.suppress(OSError):
             temp.unlink()
 
 
