@@ -240,3 +240,33 @@ def test_a_snapshot_being_written_holds_neither_the_lock_nor_the_output(db, smal
     proc.stdout.close()
     with AnnotationStore(db, "ana", lock_wait=0) as store:
         assert len(store) == 1
+
+
+def test_the_command_line_reads_a_large_file_the_same_from_its_snapshot(db, sample):
+    """At the real thresholds, through the real command: the second `factread list` of a
+    20,000-annotation file reads it from the snapshot the first one left, and lists the
+    same."""
+    from annotations.model import create
+    from annotations.store import Draft
+
+    with AnnotationStore(db, "ana") as store:
+        store.add_articles(sample)
+        draft = Draft(store)
+        for n in range(snapshots.MIN_ANNOTATIONS):
+            article = sample[n % len(sample)]
+            start = (n * 37) % (len(article.text) - 60)
+            draft.put(create(text=article.text, article_sha256=article.sha256,
+                             article=article.name, start=start, end=start + 5 + n % 50,
+                             tag=("claim", "unverified")[n % 2], annotator="ana"))
+        store.apply(draft.change("many"))
+    assert db.stat().st_size >= snapshots.MIN_BYTES
+
+    def listing() -> str:
+        return subprocess.run([sys.executable, "-m", "reader", "list", "--db", str(db)],
+                              capture_output=True, text=True, check=True, timeout=120).stdout
+
+    assert _snapshot_files() == []  # one large change writes the main file whole, no snapshot
+    first = listing()  # every record checked; a grandchild then writes the snapshot
+    assert first.count("\n") >= snapshots.MIN_ANNOTATIONS
+    _wait_for_snapshot(_key(db))
+    assert listing() == first
