@@ -87,9 +87,9 @@ class ArticleView(ScrollView, can_focus=True):
         self._wrapped_to = len(article.text)
         """Rows exist for the text up to here; the rest is wrapped just after a frame."""
         self._cache = RowCache(self.row_strip)
+        """Rendered rows, least recently painted first."""
         self._ahead = 0
         """Counts scrolls: a pending paint-ahead of an older position stops."""
-        """Rendered rows, least recently painted first."""
         self._looks: Looks | None = None
         self._folded: FoldedText | None = None
         self.matches: list[tuple[int, int]] = []
