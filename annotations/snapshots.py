@@ -190,7 +190,8 @@ def worth_it(tables: Tables) -> bool:
 
 
 def _let_go() -> None:
-    """In the grandchild: close what it inherited. One descriptor holds the annotation
+    """In the grandchild: leave the terminal's session and close what it inherited. One
+    descriptor holds the annotation
     file's lock (after a kill -9 of factread it would stay held until the snapshot is
     written); standard output may be a pipe (``factread list | head`` would wait for the
     snapshot to see its end)."""
@@ -198,6 +199,11 @@ def _let_go() -> None:
     for fd in (0, 1, 2):
         os.dup2(null, fd)
     os.closerange(3, _MAX_FD)
+    # A session of its own: closing the terminal factread ran in (a tmux pane whose
+    # command was factread) sends SIGHUP to its process group, which killed the
+    # grandchild halfway; Ctrl+C in the shell afterwards would too.
+    with contextlib.suppress(OSError):
+        os.setsid()
 
 
 def save_in_child(key: str, tables: Tables) -> None:

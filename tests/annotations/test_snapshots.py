@@ -214,7 +214,7 @@ from annotations.store import AnnotationStore
 snapshots.MIN_BYTES, snapshots.MIN_ANNOTATIONS = 0, 1
 save = snapshots.save
 def slow(key, tables):  # in the forked grandchild
-    time.sleep(10)
+    time.sleep(float(sys.argv[2]))
     save(key, tables)
 snapshots.save = slow
 store = AnnotationStore(sys.argv[1], "ana")
@@ -231,7 +231,7 @@ def test_a_snapshot_being_written_holds_neither_the_lock_nor_the_output(db, smal
     a pipe reading factread's output sees its end."""
     import select
 
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_WHILE_SNAPSHOTTING, str(db)],
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WHILE_SNAPSHOTTING, str(db), "10"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert proc.stdout.readline() == b"folded\n"
     proc.wait(timeout=30)
@@ -270,3 +270,22 @@ def test_the_command_line_reads_a_large_file_the_same_from_its_snapshot(db, samp
     assert first.count("\n") >= snapshots.MIN_ANNOTATIONS
     _wait_for_snapshot(_key(db))
     assert listing() == first
+
+
+def test_closing_the_terminal_does_not_stop_a_snapshot_being_written(db, small_is_large):
+    """The grandchild leaves the terminal's session: the SIGHUP that closing a terminal (a
+    tmux pane whose command was factread) sends to factread's process group does not
+    reach it, and the snapshot is written."""
+    import signal
+
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_WHILE_SNAPSHOTTING, str(db), "1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    assert proc.stdout.readline() == b"folded\n"
+    proc.wait(timeout=30)
+    proc.stdout.close()
+    try:
+        os.killpg(proc.pid, signal.SIGHUP)  # the terminal's process group hangs up
+    except ProcessLookupError:
+        pass  # nobody left in it: the grandchild is in a session of its own
+    _wait_for_snapshot(_key(db))
