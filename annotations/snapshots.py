@@ -24,6 +24,7 @@ import hashlib
 import itertools
 import marshal
 import os
+import shutil
 import stat
 import sys
 import time
@@ -38,6 +39,9 @@ MIN_BYTES = 4_000_000
 """Main files smaller than this are not looked up (20,000 annotations take ~10 MB)."""
 KEEP = 4
 """Snapshots kept (the most recently written); older ones are removed."""
+SPARE = 4
+"""A snapshot is written only where the disk keeps this many times its size (and 64 MB)
+free after it: a full disk is for the journal's changes to refuse, not for a cache."""
 VERSION = 3
 """Bumped whenever what a snapshot holds or means changes."""
 MAGIC = b"factread-snapshot\n"
@@ -154,6 +158,9 @@ def save(key: str, tables: Tables) -> None:
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         blob = encode(tables)
+        # A cache must not take the last free space from the journal that keeps changes.
+        if shutil.disk_usage(folder).free < len(blob) * SPARE + 64 * 1024 * 1024:
+            return
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
                      0o600)
         try:

@@ -289,3 +289,17 @@ def test_closing_the_terminal_does_not_stop_a_snapshot_being_written(db, small_i
     except ProcessLookupError:
         pass  # nobody left in it: the grandchild is in a session of its own
     _wait_for_snapshot(_key(db))
+
+
+def test_no_snapshot_where_the_disk_is_nearly_full(db, sample, small_is_large, monkeypatch):
+    import shutil
+
+    real = shutil.disk_usage
+    monkeypatch.setattr(shutil, "disk_usage",
+                        lambda path: real(path)._replace(free=10 * 1024 * 1024))
+    _fill(db, sample)
+    time.sleep(0.5)
+    assert _snapshot_files() == []
+    monkeypatch.setattr(shutil, "disk_usage", real)
+    AnnotationStore(db, "ana", read_only=True)  # room again: the careful read leaves one
+    _wait_for_snapshot(_key(db))
