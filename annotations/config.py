@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotations.defaults import user_path
 from annotations.errors import InputError
 from annotations.model import check_tag_name
 
@@ -43,12 +43,7 @@ DEFAULT_TAGS = (
 
 def config_path() -> Path:
     """``FACTREAD_CONFIG`` or ``config.toml`` in the user config directory."""
-    env = os.environ.get("FACTREAD_CONFIG")
-    if env:
-        return Path(env)
-    from platformdirs import user_config_path
-
-    return user_config_path("factread") / "config.toml"
+    return user_path("FACTREAD_CONFIG", "config", "config.toml")
 
 
 def _read(path: Path) -> dict[str, object]:

@@ -6,13 +6,13 @@ that cannot be read is as if empty, and one that cannot be written is said, not 
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotations.defaults import user_path
 from annotations.model import SHA_RE
 
 MAX_FILES = 200
@@ -30,12 +30,7 @@ class Positions:
 
 def state_path() -> Path:
     """``FACTREAD_STATE`` or ``positions.json`` in the user state directory."""
-    env = os.environ.get("FACTREAD_STATE")
-    if env:
-        return Path(env)
-    from platformdirs import user_state_path
-
-    return user_state_path("factread") / "positions.json"
+    return user_path("FACTREAD_STATE", "state", "positions.json")
 
 
 def _key(db: Path) -> str:

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from annotations.defaults import user_path
 from annotations.model import POSITION, Annotation
 
 MIN_ANNOTATIONS = 20_000
@@ -55,12 +56,7 @@ Tables = dict[str, dict[str, Any]]
 
 def directory() -> Path:
     """``FACTREAD_CACHE``, else ``snapshots`` in the user cache directory."""
-    env = os.environ.get("FACTREAD_CACHE")
-    if env:
-        return Path(env)
-    from platformdirs import user_cache_path
-
-    return user_cache_path("factread") / "snapshots"
+    return user_path("FACTREAD_CACHE", "cache", "snapshots")
 
 
 def key_of(raw: bytes) -> str:

@@ -46,3 +46,23 @@ def test_keymap_section(tmp_path):
     config.write_text('[keys]\nundo = 3\n')
     with pytest.raises(InputError, match="undo = 3"):
         load_keys(config)
+
+
+def test_config_state_and_cache_live_in_the_users_directories_unless_told(monkeypatch,
+                                                                           tmp_path):
+    import sys
+
+    from annotations.config import config_path
+    from annotations.positions import state_path
+    from annotations.snapshots import directory
+
+    for name in ("FACTREAD_CONFIG", "FACTREAD_STATE", "FACTREAD_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    if sys.platform.startswith("linux"):
+        for name in ("CONFIG", "STATE", "CACHE"):
+            monkeypatch.setenv(f"XDG_{name}_HOME", str(tmp_path / name.lower()))
+        assert config_path() == tmp_path / "config" / "factread" / "config.toml"
+        assert state_path() == tmp_path / "state" / "factread" / "positions.json"
+        assert directory() == tmp_path / "cache" / "factread" / "snapshots"
+    monkeypatch.setenv("FACTREAD_CACHE", str(tmp_path / "here"))
+    assert directory() == tmp_path / "here"
