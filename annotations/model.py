@@ -131,11 +131,12 @@ class Annotation(NamedTuple):
         return self._replace(modified=now_iso(), **fields)
 
 
-
-
 POSITION = operator.itemgetter(Annotation._fields.index("start"), Annotation._fields.index("end"),
                                Annotation._fields.index("id"))
-"""The order of an article's annotations everywhere (the store's index, snapshots)."""
+"""(start, end, id): the order of an article's annotations everywhere (the store's index,
+snapshots), and a total order for bisecting out one annotation."""
+
+
 def context(text: str, start: int, end: int) -> tuple[str, str]:
     return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
 

@@ -231,6 +231,19 @@ def _check_ops(ops: object, where: str) -> list[Op]:
     return ops
 
 
+def journal_empty(path: Path) -> bool:
+    """No journal beside ``path``, or an empty one, told from its size alone (a journal
+    with anything in it, even a torn line, is read by ``read_journal``)."""
+    jpath = journal_path(path)
+    refuse_link(jpath)
+    try:
+        return os.stat(jpath).st_size == 0
+    except FileNotFoundError:
+        return True
+    except OSError as err:
+        raise disk_error(jpath, err) from None
+
+
 def read_journal(path: Path) -> list[list[Op]]:
     """The complete batches in a journal."""
     jpath = journal_path(path)

@@ -45,6 +45,7 @@ from annotations.storage import (
     JournaledStorage,
     Op,
     gc_paused,
+    journal_empty,
     read_bytes,
     read_journal,
     read_records,
@@ -122,11 +123,11 @@ def overlapping_in(anns: Sequence[Annotation], apart: Apart, start: int,
     within ``apart.reach`` characters before ``start`` are scanned by position; the few
     longer than LONG are kept aside, so this stays O(log n + k)."""
     back = start - apart.reach
-    lo = bisect.bisect_left(anns, (back, -1, ""), key=_sort_key)
-    hi = bisect.bisect_left(anns, (end, -1, ""), key=_sort_key)
+    lo = bisect.bisect_left(anns, (back, -1, ""), key=POSITION)
+    hi = bisect.bisect_left(anns, (end, -1, ""), key=POSITION)
     found = [a for a in anns[lo:hi] if a.end > start]
     far = [a for a in apart.long if a.start < back and a.end > start]
-    return sorted(found + far, key=_sort_key) if far else found
+    return sorted(found + far, key=POSITION) if far else found
 
 
 class Draft:
@@ -177,10 +178,8 @@ class Draft:
         return Change(pairs, label, articles, reviews)
 
 
-# (start, end, id): position order, and a total order for bisecting out one annotation.
 _START = operator.itemgetter(Annotation._fields.index("start"))
 _END = operator.itemgetter(Annotation._fields.index("end"))
-_sort_key = POSITION
 
 
 class AnnotationStore:
@@ -263,7 +262,9 @@ class AnnotationStore:
         is then written for the next open if there was none."""
         raw: bytes | None = None
         key: str | None = None
-        if self.path.exists() and not read_journal(self.path):
+        # The journal's size, not its contents: where it holds anything, the careful read
+        # below reads it (once).
+        if self.path.exists() and journal_empty(self.path):
             raw = read_bytes(self.path)
             if len(raw) >= snapshots.MIN_BYTES:
                 key = snapshots.key_of(raw)
@@ -290,7 +291,7 @@ class AnnotationStore:
         for sha in shas:
             anns = self._by_article[sha]
             if in_order is None:
-                anns.sort(key=_sort_key)
+                anns.sort(key=POSITION)
             self._apart[sha] = apart(anns)
 
     # ----------------------------------------------------------------- reading
@@ -477,11 +478,11 @@ class AnnotationStore:
         for before, after in change.pairs:
             if before is not None:
                 anns = self._by_article[before.article_sha256]
-                del anns[bisect.bisect_left(anns, _sort_key(before), key=_sort_key)]
+                del anns[bisect.bisect_left(anns, POSITION(before), key=POSITION)]
                 del self._by_id[before.id]
                 self._apart[before.article_sha256].remove(before)
             if after is not None:
-                bisect.insort(self._by_article[after.article_sha256], after, key=_sort_key)
+                bisect.insort(self._by_article[after.article_sha256], after, key=POSITION)
                 self._by_id[after.id] = after
                 self._apart.setdefault(after.article_sha256, Apart()).add(after)
             else:
