@@ -21,6 +21,7 @@ COLS, ROWS = 160, 45
 
 class Terminal:
     def __init__(self, args: list[str], cwd, env: dict[str, str]) -> None:
+        self.master: int | None
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, cwd=cwd,
@@ -56,10 +57,26 @@ class Terminal:
         self.read(settle)
 
     def close(self) -> int:
+        """Wait for factread to end (after ``q``); its exit code."""
         try:
             return self.proc.wait(timeout=20)
         finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self.master is not None:
             os.close(self.master)
+            self.master = None
+
+    def __enter__(self) -> Terminal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """A test that failed midway leaves no factread running, and no pty open."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self._release()
 
 
 def factread_on_the_samples(tmp_path, *args: str) -> Terminal:
@@ -75,21 +92,21 @@ def test_a_url_opens_tags_and_exports_with_its_source_in_a_real_terminal(tmp_pat
 
     site = Site()
     url = site.page("/noticia.html", DIARIO.read_bytes())
-    term = factread_on_the_samples(tmp_path, url, "000_9f74428a1fed262a.txt")
     try:
-        term.wait_for("Diario del Sur · Putin ratifica el tratado")
-        term.send("/")
-        term.send("398 votos\r")
-        term.wait_for("sel 9")
-        term.send("c")
-        term.wait_for("claim  «398 votos»")
-        term.send("q")
-        assert term.close() == 0
+        with factread_on_the_samples(tmp_path, url, "000_9f74428a1fed262a.txt") as term:
+            term.wait_for("Diario del Sur · Putin ratifica el tratado")
+            term.send("/")
+            term.send("398 votos\r")
+            term.wait_for("sel 9")
+            term.send("c")
+            term.wait_for("claim  «398 votos»")
+            term.send("q")
+            assert term.close() == 0
         # Opened again, the page comes from the file: it is not fetched a second time
-        term = factread_on_the_samples(tmp_path, url)
-        term.wait_for("1 ann.  Diario del Sur")
-        term.send("q")
-        assert term.close() == 0
+        with factread_on_the_samples(tmp_path, url) as term:
+            term.wait_for("1 ann.  Diario del Sur")
+            term.send("q")
+            assert term.close() == 0
     finally:
         site.server.shutdown()
         site.server.server_close()
@@ -107,8 +124,7 @@ def test_a_url_opens_tags_and_exports_with_its_source_in_a_real_terminal(tmp_pat
 
 
 def test_search_tag_quit_in_a_real_terminal(tmp_path):
-    term = factread_on_the_samples(tmp_path)
-    try:
+    with factread_on_the_samples(tmp_path) as term:
         term.wait_for("El tratado estrecha los lazos")
         term.wait_for("Kim Jong-un respalda")  # all five panes side by side
         term.send("/")
@@ -118,9 +134,6 @@ def test_search_tag_quit_in_a_real_terminal(tmp_path):
         term.wait_for("unverified  «hizo el mes pasado»")
         term.send("q")
         assert term.close() == 0
-    finally:
-        if term.proc.poll() is None:
-            term.proc.kill()
     with AnnotationStore(tmp_path / "factread.json", "x", read_only=True) as store:
         (ann,) = store.all()
         assert (ann.quote, ann.tag, ann.annotator) == ("hizo el mes pasado", "unverified", "e2e")
@@ -132,28 +145,22 @@ def test_a_file_held_by_another_factread_is_one_line_and_exit_1(tmp_path):
     env = {**os.environ, "TERM": "xterm-256color", "FACTREAD_CONFIG": str(tmp_path / "x.toml")}
     db = tmp_path / "factread.json"
     with AnnotationStore(db, "holder"):
-        term = Terminal([sys.executable, "-m", "reader", "--db", str(db)], tmp_path, env)
-        try:
+        with Terminal([sys.executable, "-m", "reader", "--db", str(db)], tmp_path, env) as term:
             deadline = time.monotonic() + 30
             while term.proc.poll() is None and time.monotonic() < deadline:
                 term.read(0.1)  # a child whose output nobody reads blocks on the pty
             term.read(0.3)
             code = term.proc.wait(timeout=5)
-        finally:
-            if term.proc.poll() is None:
-                term.proc.kill()
         assert code == 1
         assert f"factread: factread.json is open in another factread (pid {os.getpid()})" \
             in term.text()
-    os.close(term.master)
 
 
 def test_related_then_the_finder_accepts_a_contradiction_in_a_real_terminal(tmp_path):
     """r shows what the other reports say of "11 mil soldados", Enter goes to Seúl's
     figure with it selected, x tags it; D lists the disagreements and a accepts the
     first: two linked contradictions on disk."""
-    term = factread_on_the_samples(tmp_path)
-    try:
+    with factread_on_the_samples(tmp_path) as term:
         term.wait_for("Kim Jong-un respalda")
         term.send("/")
         term.send("11 mil soldados\r")
@@ -174,9 +181,6 @@ def test_related_then_the_finder_accepts_a_contradiction_in_a_real_terminal(tmp_
         term.send("\x1b", settle=0.5)
         term.send("q")
         assert term.close() == 0
-    finally:
-        if term.proc.poll() is None:
-            term.proc.kill()
     with AnnotationStore(tmp_path / "factread.json", "x", read_only=True) as store:
         anns = store.all()
         assert len(anns) == 3
@@ -186,8 +190,7 @@ def test_related_then_the_finder_accepts_a_contradiction_in_a_real_terminal(tmp_
 
 
 def test_find_in_all_articles_then_tag_and_link_across_them_in_a_real_terminal(tmp_path):
-    term = factread_on_the_samples(tmp_path)
-    try:
+    with factread_on_the_samples(tmp_path) as term:
         term.wait_for("Kim Jong-un respalda")
         term.send("F")
         term.send("soldados norcoreanos\r")
@@ -205,9 +208,6 @@ def test_find_in_all_articles_then_tag_and_link_across_them_in_a_real_terminal(t
         term.wait_for("links: 1")
         term.send("q")
         assert term.close() == 0
-    finally:
-        if term.proc.poll() is None:
-            term.proc.kill()
     with AnnotationStore(tmp_path / "factread.json", "x", read_only=True) as store:
         a, b = store.all()
         assert a.article_sha256 != b.article_sha256
@@ -216,8 +216,7 @@ def test_find_in_all_articles_then_tag_and_link_across_them_in_a_real_terminal(t
 
 
 def test_where_you_were_comes_back_in_a_real_terminal(tmp_path):
-    term = factread_on_the_samples(tmp_path)
-    try:
+    with factread_on_the_samples(tmp_path) as term:
         term.wait_for("Kim Jong-un respalda")
         term.send("3")
         term.send("/")
@@ -225,15 +224,12 @@ def test_where_you_were_comes_back_in_a_real_terminal(tmp_path):
         term.wait_for("sel 5")
         term.send("q")
         assert term.close() == 0
-        term = factread_on_the_samples(tmp_path)
+    with factread_on_the_samples(tmp_path) as term:
         # The third article has the focus again, its cursor on "Sunan"
         term.wait_for("El ministro de Defensa de Rusia… @")
         at = term.text().split("El ministro de Defensa de Rusia… @")[1].split()[0]
         term.send("q")
         assert term.close() == 0
-    finally:
-        if term.proc.poll() is None:
-            term.proc.kill()
     from annotations.articles import bundled_paths, load_paths
 
     third = load_paths(bundled_paths()).articles[2]

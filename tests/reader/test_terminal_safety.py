@@ -85,12 +85,11 @@ def test_the_note_editor_in_a_real_terminal_sends_no_escape_of_the_note(tmp_path
     article = tmp_path / "a.txt"
     with AnnotationStore(hostile_db, "x", read_only=True) as store:
         article.write_text(next(iter(store.articles.values())).text)
-    term = Terminal([sys.executable, "-m", "reader", str(article), "--db", str(hostile_db)],
-                    tmp_path, env)
     raw = bytearray()
-    feed = term.stream.feed
-    term.stream.feed = lambda data: (raw.extend(data), feed(data))  # type: ignore[method-assign]
-    try:
+    with Terminal([sys.executable, "-m", "reader", str(article), "--db", str(hostile_db)],
+                  tmp_path, env) as term:
+        feed = term.stream.feed
+        term.stream.feed = lambda data: (raw.extend(data), feed(data))  # type: ignore[method-assign]
         term.wait_for("1 ann.")
         term.send("]", 0.5)
         term.send("e", 1.0)
@@ -98,9 +97,6 @@ def test_the_note_editor_in_a_real_terminal_sends_no_escape_of_the_note(tmp_path
         term.send("\x1b", 0.5)
         term.send("q", 0.5)
         term.close()
-    finally:
-        if term.proc.poll() is None:
-            term.proc.kill()
     for payload in RAW_PAYLOADS:
         assert payload not in raw
 
