@@ -8,7 +8,6 @@ import time
 from textual.strip import Strip
 
 from annotations.articles import Article
-from reader.widgets.article_view import ArticleView
 from reader.widgets.row_cache import RowCache, pages_around
 
 SIZE = (120, 30)
@@ -46,11 +45,7 @@ def test_painting_ahead_keeps_to_the_limit():
     assert cache.rows == [1, 10, 11, 12]
 
 
-def _views(app) -> list[ArticleView]:
-    return list(app.query(ArticleView))
-
-
-def _check_cache(view: ArticleView) -> None:
+def _check_cache(view) -> None:
     """Every kept row is what painting it now gives."""
     for row in view.cached_rows:
         assert list(view._cache.strip(row)) == list(view.row_strip(row)), row
@@ -62,7 +57,7 @@ async def test_the_next_page_is_painted_after_the_frame_and_never_shown_stale(ma
     app = make_app([long])
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        view = _views(app)[0]
+        view = app.views[0]
         height = view.size.height
         top = round(view.scroll_offset.y)
         assert set(range(top + height, top + 2 * height)) <= set(view.cached_rows)
