@@ -7,7 +7,7 @@ import operator
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from annotations.articles import MAX_ARTICLE_BYTES, Article
 from annotations.errors import InputError
@@ -21,6 +21,7 @@ from annotations.model import (
     name_problem,
     valid_annotation,
 )
+from annotations.recordscan import RECORD, annotation_of, record_of
 from annotations.sources import source_record
 from annotations.text import sha256_hex
 
@@ -31,6 +32,9 @@ MAX_ARTICLES = 10_000
 MAX_ANNOTATIONS = 5_000_000
 ARTICLE_FIELDS = frozenset({"sha256", "name", "title", "text"})
 """And, for an article from the web, "source" (see ``sources``)."""
+QUICK_MEMBERS = {"annotations": RECORD}
+"""Members ``storage.read_records`` may match whole instead of parsing; ``RecordReader`` takes
+their groups (see ``recordscan``)."""
 REVIEW_DECISIONS = ("rejected", "kept", "accepted", "dismissed")
 """On a colleague's annotation: rejected or kept (review); on a proposed disagreement (an
 id "d:…", see crosscheck): accepted or dismissed."""
@@ -150,7 +154,20 @@ def records_of(data: dict[str, dict[str, Any]]) -> Iterator[Record]:
             yield name, key, record
 
 
-class _Reader:
+class Batch(NamedTuple):
+    """Annotation members read by another process (``splitread``), in file order."""
+
+    keys: list[str]
+    annotations: list[Annotation]
+
+
+class ReadAgain(Exception):
+    """A batch does not fit what this process read (a key or id in both, too many, or
+    records waiting for their article): the file is to be read again in one process,
+    which names the problem where there is one."""
+
+
+class RecordReader:
     """Builds Contents from records as they stream in, each one checked and dropped."""
 
     def __init__(self, where: str) -> None:
@@ -173,6 +190,9 @@ class _Reader:
         self.meta_done = True
 
     def record(self, name: str, key: str, record: Any) -> None:
+        if type(record) is Batch and name == "annotations":
+            self.add_batch(record)
+            return
         if not key.isdigit() or not key.isascii() or len(key) > 18:
             raise InputError(f"{self.where}: table '{name}': record key {key[:40]!r} is not a "
                              "number")
@@ -204,20 +224,46 @@ class _Reader:
 
     def annotation(self, key: str, record: Any) -> None:
         contents = self.contents
+        if type(record) is tuple:  # the groups of recordscan.RECORD
+            ann = annotation_of(record, contents.articles)
+            if ann is not None:
+                self.add(key, ann)
+                return
+            record = record_of(record)
         sha = record.get("article_sha256") if type(record) is dict else None
         known = contents.articles.get(sha) if type(sha) is str else None
         if known is None and type(record) is dict:
             self.deferred.append((key, record))  # its article may come later in the file
             return
         text = known.text if known is not None else None
-        ann = valid_annotation(record, text) or from_dict(
-            record, f"{self.where}: annotation record {key}", text)
+        self.add(key, valid_annotation(record, text) or from_dict(
+            record, f"{self.where}: annotation record {key}", text))
+
+    def add(self, key: str, ann: Annotation) -> None:
+        contents = self.contents
         if ann.id in contents.annotations:
             raise InputError(f"{self.where}: annotation record {key}: field 'id': {ann.id} is "
                              "used twice")
         contents.annotations[ann.id] = ann
         contents.by_key[key] = ann
         contents.keys["annotations", ann.id] = key
+
+    def add_batch(self, batch: Batch) -> None:
+        """The annotations another process read and checked (see ``splitread``), added
+        in C-level passes where they fit what was read here."""
+        contents = self.contents
+        before, before_ids = len(contents.by_key), len(contents.annotations)
+        if (not self.meta_done or self.deferred
+                or before + len(batch.keys) > MAX_ANNOTATIONS):
+            raise ReadAgain
+        ids = list(map(operator.itemgetter(0), batch.annotations))  # Annotation.id
+        contents.by_key.update(zip(batch.keys, batch.annotations, strict=True))
+        contents.annotations.update(zip(ids, batch.annotations, strict=True))
+        if (len(contents.by_key) != before + len(batch.keys)
+                or len(contents.annotations) != before_ids + len(ids)):
+            raise ReadAgain
+        contents.keys.update(zip(zip(itertools.repeat("annotations"), ids), batch.keys,
+                                 strict=True))
 
     def review(self, key: str, record: Any) -> None:
         rec_where = f"{self.where}: review record {key}"
@@ -261,7 +307,7 @@ def parse_contents(records: Iterable[Record] | dict[str, dict[str, Any]],
     """Validate everything; raise InputError naming the record and field of the first
     problem. ``records`` may stream from the file (see ``storage.read_records``): each
     annotation is checked and built as it arrives and its parsed JSON dropped."""
-    reader = _Reader(where)
+    reader = RecordReader(where)
     if isinstance(records, dict):
         records = records_of(records)
     clear_shared()
@@ -284,7 +330,7 @@ def contents_of_snapshot(tables: dict[str, dict[str, Any]], order: list[int],
     and were checked when the snapshot was written; meta, articles (their SHA-256 too),
     reviews and every link are checked again, which costs milliseconds. None where
     anything is wrong: the file is then read the careful way."""
-    reader = _Reader(where)
+    reader = RecordReader(where)
     try:
         for name in ("meta", "articles", "reviews"):
             reader.table(name)

@@ -18,9 +18,9 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator, Mapping
 from json.scanner import make_scanner
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 _WS = re.compile(r"[ \t\n\r]*")
 _SCAN = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
@@ -96,18 +96,75 @@ _MEMBER = re.compile(r'[ \t\n\r]*"([^"\\]*)"[ \t\n\r]*:[ \t\n\r]*')
 _AFTER = re.compile(r"[ \t\n\r]*([,}])[ \t\n\r]*")
 
 
-def tables(text: str) -> Iterator[tuple[str, str | None, Any]]:
+class Handover(Protocol):
+    """Members of one table read elsewhere (by another process: see ``splitread``)."""
+
+    table: str
+    at: int
+    """Where a member of ``table`` begins: from there on, the members are handed over."""
+
+    def take(self) -> tuple[int, Any] | None:
+        """(position after the table's closing brace, what stands for its members from
+        ``at`` on), or None when they could not be read there: they are read here then."""
+
+
+def tables(text: str, members: Mapping[str, re.Pattern[str]] | None = None,
+           handover: Handover | None = None) -> Iterator[tuple[str, str | None, Any]]:
     """(table, key, record) for a document ``{table: {key: record}}`` (TinyDB's layout), in
-    file order. Each table first yields (table, None, None), so an empty one is seen too."""
+    file order. Each table first yields (table, None, None), so an empty one is seen too.
+
+    ``members``: for a table named there, a pattern tried first on each member (key and
+    record). Where it matches, its groups are yielded as the record, group 1 the key; the
+    caller knows what they mean (see ``recordscan``). Where not, the member is parsed.
+
+    ``handover``: where a member of its table begins at its ``at``, what it takes is
+    yielded as one record with the key "" (never a key of a record: those are numbers),
+    and the table ends there."""
     more, pos = _open(text, _skip(text, 0), "{", "the document")
     names: set[str] = set()
-    member, after, scan = _MEMBER.match, _AFTER.match, _SCAN
     while more:
         name, pos = _key(text, pos, names)
         yield name, None, None
         filled, pos = _open(text, pos, "{", f"table '{name[:40]}'")
-        keys: set[str] = set()
-        while filled:
+        if filled:
+            quick = members.get(name) if members else None
+            stop = handover.at if handover is not None and handover.table == name else -1
+            keys: set[str] = set()
+            pos, stopped = yield from _members(name, text, pos, keys, quick, stop)
+            taken = handover.take() if stopped and handover is not None else None
+            if taken is not None:
+                pos, batch = taken
+                yield name, "", batch
+            elif stopped:
+                pos, _ = yield from _members(name, text, pos, keys, quick, -1)
+        more, pos = _next(text, pos, "}")
+    _end(text, pos)
+
+
+def members_from(text: str, pos: int, quick: re.Pattern[str] | None = None
+                 ) -> Generator[tuple[str, Any], None, int]:
+    """The members of an object from ``pos`` (where one begins) to its end, as (key,
+    value), ``quick`` as in ``tables``; returns the position after its closing brace."""
+    end, _ = yield from _members(None, text, pos, set(), quick, -1)
+    return end
+
+
+def _members(name: str | None, text: str, pos: int, keys: set[str], quick: re.Pattern[str] | None,
+             stop: int) -> Generator[Any, None, tuple[int, bool]]:
+    """Members of a non-empty object from ``pos`` (where one begins): (table, key, value)
+    with a ``name`` (a table's), else (key, value). Returns (the position after the
+    closing brace, False), or (``stop``, True) when a member begins at ``stop``."""
+    member, after, scan = _MEMBER.match, _AFTER.match, _SCAN
+    filled = True
+    while filled:
+        if pos == stop:
+            return pos, True
+        matched = quick.match(text, pos) if quick is not None else None
+        if matched is not None and (key := matched.group(1)) not in keys:
+            keys.add(key)
+            pos = matched.end()
+            record: Any = matched.groups()
+        else:
             # The common case (a key without escapes) in two regex matches and the C
             # scanner; anything else goes the careful way.
             found = member(text, pos)
@@ -121,13 +178,12 @@ def tables(text: str) -> Iterator[tuple[str, str | None, Any]]:
                 record, pos = scan(text, pos)
             except (StopIteration, json.JSONDecodeError):
                 record, pos = _value(text, pos)  # raises, naming the place
-            yield name, key, record
-            found = after(text, pos)
-            if found is None:
-                raise StreamError(text, _skip(text, pos), "expecting ',' delimiter or '}'")
-            filled, pos = found.group(1) == ",", found.end()
-        more, pos = _next(text, pos, "}")
-    _end(text, pos)
+        yield (key, record) if name is None else (name, key, record)
+        found = after(text, pos)
+        if found is None:
+            raise StreamError(text, _skip(text, pos), "expecting ',' delimiter or '}'")
+        filled, pos = found.group(1) == ",", found.end()
+    return pos, False
 
 
 class Walker:

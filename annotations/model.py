@@ -256,35 +256,45 @@ def valid_annotation(r: Any, text: str | None) -> Annotation | None:
         and (not links or all(type(x) is str and UUID_RE.match(x) is not None for x in links))
     ):
         return None
-    shared = _SHARED
-    if type(tag) is not str or (tag not in _TAGS and not _known_tag(tag)):
+    if type(tag) is not str or type(article) is not str:
         return None
-    if type(article) is not str:
+    tag, name = shared_tag(tag), shared_name(article)
+    if tag is None or name is None:
         return None
-    name = _NAMES.get(article)
-    if name is None:
-        if not is_name(article):
-            return None
-        name = _NAMES.get(article, article)
-    return Annotation(ann_id, shared.get(sha) or _share(sha), name, start, end, quote,
-                      prefix, suffix, _TAGS.get(tag, tag), note, tuple(links),
-                      shared.get(annotator) or _share(annotator), created,
+    return Annotation(ann_id, shared(sha), name, start, end, quote, prefix, suffix, tag, note,
+                      tuple(links), shared(annotator), created,
                       created if modified == created else modified)
 
 
-def _share(value: str) -> str:
+def shared(value: str) -> str:
+    """The one string object kept for ``value`` (see ``_SHARED``)."""
+    found = _SHARED.get(value)
+    if found is not None:
+        return found
     if len(_SHARED) >= _SHARE_LIMIT:
         return value
     return _SHARED.setdefault(value, value)
 
 
-def _known_tag(tag: str) -> bool:
-    """A valid tag, remembered for the few a file holds (past 1,000, checked every time)."""
+def shared_tag(tag: str) -> str | None:
+    """The shared object of a valid tag; None for an invalid one. The few a file holds are
+    remembered (past 1,000, each is checked every time)."""
+    found = _TAGS.get(tag)
+    if found is not None:
+        return found
     if TAG_RE.match(tag) is None:
-        return False
+        return None
     if len(_TAGS) < 1000:
         _TAGS[tag] = tag
-    return True
+    return tag
+
+
+def shared_name(value: str) -> str | None:
+    """The shared object of a valid name (``is_name``); None for an invalid one."""
+    found = _NAMES.get(value)
+    if found is not None:
+        return found
+    return _NAMES.get(value, value) if is_name(value) else None
 
 
 def from_dict(record: object, where: str | Callable[[], str],

@@ -32,14 +32,14 @@ import re
 import stat
 import threading
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn
 
 from tinydb.storages import Storage
 
-from annotations import jsonstream, snapshots
+from annotations import jsonstream, snapshots, splitread
 from annotations.articles import Article
 from annotations.errors import DiskError, InputError, disk_error
 from annotations.fileformat import Record, article_record, records_of
@@ -263,10 +263,13 @@ def read_journal(path: Path) -> list[list[Op]]:
     return batches
 
 
-def _main_records(path: Path, raw: bytes | None = None) -> Iterator[Record]:
-    """The main file's records, streamed (see ``jsonstream``). A file that may hold a
-    lone surrogate escape is parsed whole instead, which names where it is. ``raw``: its
-    bytes, when the caller has read them already."""
+def _main_records(path: Path, raw: bytes | None = None,
+                  members: Mapping[str, re.Pattern[str]] | None = None,
+                  split: bool = False) -> Iterator[Record]:
+    """The main file's records, streamed (see ``jsonstream``; ``members`` as there; with
+    ``split``, a large file's later annotations are read by a child: see ``splitread``).
+    A file that may hold a lone surrogate escape is parsed whole instead, which names
+    where it is. ``raw``: its bytes, when the caller has read them already."""
     where = str(path)
     if raw is None:
         raw = read_bytes(path)
@@ -282,8 +285,9 @@ def _main_records(path: Path, raw: bytes | None = None) -> Iterator[Record]:
     del raw
     if not text.lstrip(" \t\n\r").startswith("{"):
         check_tables(parse_json(text.encode("utf-8"), where), where)  # names the problem
+    handover = splitread.Split.start(text) if split else None
     try:
-        yield from jsonstream.tables(text)
+        yield from jsonstream.tables(text, members, handover)
     except jsonstream.StreamError as err:
         if err.problem.endswith("is not an object"):
             raise InputError(f"{where}: {err.problem}") from None
@@ -292,14 +296,19 @@ def _main_records(path: Path, raw: bytes | None = None) -> Iterator[Record]:
         raise InputError(f"{where}: nesting too deep") from None
     except ValueError as err:  # a number of thousands of digits, refused by int()
         raise InputError(f"{where}: malformed JSON ({str(err).split(':')[0]})") from None
+    finally:
+        if handover is not None:
+            handover.close()
 
 
-def read_records(path: Path, *, missing_ok: bool = False,
-                 raw: bytes | None = None) -> Iterator[Record]:
+def read_records(path: Path, *, missing_ok: bool = False, raw: bytes | None = None,
+                 members: Mapping[str, re.Pattern[str]] | None = None,
+                 split: bool = False) -> Iterator[Record]:
     """Main file plus journal, as records in file order, read without changing either
     (with ``missing_ok``, nothing at all is an empty file). A record the journal replaces
     or deletes is left out where the main file has it; the journal's version comes at the
-    end of its table.
+    end of its table. ``members`` and ``split``: see ``_main_records``; a split read is
+    only for an empty journal, whose records would not be left out on the child's side.
 
     The journal is read first: if another process folds in between, the main file read
     second already holds every op of the journal read first, and replaying them is a no-op."""
@@ -310,7 +319,7 @@ def read_records(path: Path, *, missing_ok: bool = False,
             later.setdefault(op[1], {})[op[2]] = op[3] if op[0] == "put" else None
     if path.exists():
         current: str | None = None
-        for table, key, record in _main_records(path, raw):
+        for table, key, record in _main_records(path, raw, members, split and not batches):
             if key is None:
                 if current is not None:
                     yield from _puts(current, later.pop(current, {}))

@@ -22,8 +22,10 @@ from annotations import snapshots
 from annotations.articles import Article
 from annotations.errors import DiskError, InputError
 from annotations.fileformat import (
+    QUICK_MEMBERS,
     TABLES,
     Contents,
+    ReadAgain,
     contents_of_snapshot,
     link_problem,
     new_meta,
@@ -272,8 +274,13 @@ class AnnotationStore:
                 contents = contents_of_snapshot(*found, str(self.path)) if found else None
                 if contents is not None:
                     return contents
-        contents = parse_contents(read_records(self.path, missing_ok=missing_ok, raw=raw),
-                                  str(self.path))
+        try:
+            contents = parse_contents(read_records(self.path, missing_ok=missing_ok, raw=raw,
+                                                   members=QUICK_MEMBERS, split=True),
+                                      str(self.path))
+        except ReadAgain:
+            contents = parse_contents(read_records(self.path, missing_ok=missing_ok, raw=raw,
+                                                   members=QUICK_MEMBERS), str(self.path))
         del raw
         if key is not None:
             snapshots.save_in_child(key, contents.tables())

@@ -110,3 +110,54 @@ def test_the_walker_refuses_what_json_refuses(text):
     with pytest.raises(jsonstream.StreamError):
         walked(walker)
         walker.end()
+
+
+class _Handover:
+    """Takes over table ``table`` from ``at``, handing over ``found``."""
+
+    def __init__(self, table: str, at: int, found: tuple[int, object] | None) -> None:
+        self.table, self.at, self.found, self.taken = table, at, found, 0
+
+    def take(self) -> tuple[int, object] | None:
+        self.taken += 1
+        return self.found
+
+
+DOC = '{"a":{"1":{"x":"},\\"2\\":{"},"2":[1],"3":{"y":2}},"b":{"9":0}}'
+
+
+def test_a_handover_ends_its_table_where_its_part_begins():
+    at = DOC.index('"2":[1]')
+    end = DOC.index(',"b"')
+    handover = _Handover("a", at, (end, "their part"))
+    got = list(jsonstream.tables(DOC, handover=handover))
+    assert got == [("a", None, None), ("a", "1", {"x": '},"2":{'}), ("a", "", "their part"),
+                   ("b", None, None), ("b", "9", 0)]
+    assert handover.taken == 1
+
+
+def test_what_is_not_handed_over_is_read_here():
+    plain = list(jsonstream.tables(DOC))
+    refused = _Handover("a", DOC.index('"2":[1]'), None)
+    assert list(jsonstream.tables(DOC, handover=refused)) == plain
+    assert refused.taken == 1
+    never = _Handover("a", DOC.index('"2\\":{'), (0, "wrong"))  # inside a string
+    assert list(jsonstream.tables(DOC, handover=never)) == plain
+    assert never.taken == 0
+
+
+def test_a_quick_pattern_yields_its_groups_and_the_rest_is_parsed():
+    import re
+
+    quick = re.compile(r'"([0-9]+)":\[([0-9]+)\]')
+    got = list(jsonstream.tables(DOC, members={"a": quick}))
+    assert got[2] == ("a", "2", ("2", "1"))  # matched: its groups
+    assert got[1] == ("a", "1", {"x": '},"2":{'}) and got[3] == ("a", "3", {"y": 2})
+    with pytest.raises(jsonstream.StreamError):  # a key repeated after a match is still seen
+        list(jsonstream.tables('{"a":{"2":[1],"2":[1]}}', members={"a": quick}))
+    members = jsonstream.members_from(DOC, DOC.index('"2":[1]'), quick)
+    assert next(members) == ("2", ("2", "1"))
+    assert next(members) == ("3", {"y": 2})
+    with pytest.raises(StopIteration) as stop:
+        next(members)
+    assert stop.value.value == DOC.index(',"b"')

@@ -1,0 +1,136 @@
+"""Annotation records as factread writes them, read with one regular expression each.
+
+Opening a file of 300,000 annotations spends most of its time in two loops over the
+records: Python's JSON scanner builds a 14-key dict of each, and ``valid_annotation`` then
+reads the dict back field by field and checks it. For a record in the exact layout
+``storage.encode_file`` writes (keys in ``FIELDS`` order, no spaces, ``\\uXXXX`` escapes),
+``RECORD`` does both in the regular-expression engine: the match is the JSON syntax, and
+its groups already hold a UUID, a SHA-256, two integers, a tag and two times in
+factread's forms. What is left in Python is what needs the article: the quote, prefix and
+suffix are taken from its text and compared with the file's bytes in their encoded form.
+
+Anything else (another layout, an escape written another way, a record that is wrong)
+does not match, or ``annotation_of`` returns None, and the record goes the careful way
+(``record_of`` gives the dict the JSON scanner would have built), which accepts the same
+or names the problem. So this is a faster path to the same result, never a second set of
+rules: a test compares the two on generated records.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from annotations.model import (
+    CONTEXT,
+    FIELDS,
+    MAX_LINKS,
+    MAX_NAME,
+    MAX_NOTE,
+    Annotation,
+    is_time,
+    shared,
+    shared_name,
+    shared_tag,
+)
+
+_ENCODE = json.encoder.encode_basestring_ascii
+"""What ``storage.encode_file`` writes for a string, quotes included."""
+_SCANSTRING = json.decoder.scanstring  # type: ignore[attr-defined]
+"""The C function ``json.loads`` decodes a string with."""
+
+# A JSON string, quotes included; possessive (Python 3.11), so that a record that fails
+# to match fails at once instead of backtracking through its text.
+_STRING = r'"[^"\\\x00-\x1f]*+(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*+)*+"'
+_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_TIME = (r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+         r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?Z")
+_INT = r"(0|[1-9][0-9]{0,17})"
+
+RECORD = re.compile(
+    r'"([0-9]{1,18})":\{'
+    rf'"id":"({_UUID})","article_sha256":"([0-9a-f]{{64}})","article":({_STRING}),'
+    rf'"start":{_INT},"end":{_INT},'
+    rf'"quote":({_STRING}),"prefix":({_STRING}),"suffix":({_STRING}),'
+    rf'"tag":"([a-z][a-z0-9_-]{{0,31}})","note":({_STRING}),'
+    rf'"links":\[((?:"{_UUID}"(?:,"{_UUID}")*)?)\],'
+    rf'"annotator":({_STRING}),"created":"({_TIME})","modified":"({_TIME})"\}}'
+)
+"""One member of the annotations table: ``"key":{record}``. Group 1 is the key; the
+others are the record's fields in ``FIELDS`` order, strings with their quotes."""
+
+
+class _HasText(Protocol):
+    @property
+    def text(self) -> str: ...
+
+
+def _string(raw: str) -> str:
+    """The value of a JSON string ``RECORD`` matched (so a valid one)."""
+    if "\\" in raw:
+        return _SCANSTRING(raw, 1)[0]  # type: ignore[no-any-return]
+    return raw[1:-1]
+
+
+def annotation_of(groups: tuple[str, ...], articles: Mapping[str, _HasText]
+                  ) -> Annotation | None:
+    """The annotation of a member ``RECORD`` matched (its groups), when it is one
+    ``valid_annotation`` accepts on an article of ``articles``; else None."""
+    (_key, ann_id, sha, article, start_s, end_s, quote, prefix, suffix, tag, note, links,
+     annotator, created, modified) = groups
+    known = articles.get(sha)
+    if known is None:
+        return None
+    text = known.text
+    start, end = int(start_s), int(end_s)
+    if not start < end <= len(text):
+        return None
+    # The file's bytes equal what encoding the article's text gives, so they decode to it.
+    exact = text[start:end]
+    if _ENCODE(exact) != quote:
+        return None
+    before = text[max(0, start - CONTEXT):start]
+    if _ENCODE(before) != prefix:
+        return None
+    after = text[end:end + CONTEXT]
+    if _ENCODE(after) != suffix:
+        return None
+    note = _string(note)
+    annotator = _string(annotator)
+    name = shared_name(_string(article))
+    tag_object = shared_tag(tag)
+    if len(note) > MAX_NOTE or len(annotator) > MAX_NAME or name is None or tag_object is None:
+        return None
+    links_tuple: tuple[str, ...] = tuple(links[1:-1].split('","')) if links else ()
+    if len(links_tuple) > MAX_LINKS:
+        return None
+    if not (created[8:10] < "29" or is_time(created)):
+        return None
+    if modified == created:
+        modified = created
+    elif not (modified[8:10] < "29" or is_time(modified)):
+        return None
+    return Annotation(ann_id, shared(sha), name, start, end, exact, before, after, tag_object,
+                      note, links_tuple, shared(annotator), created, modified)
+
+
+_NUMBERS = (3, 4)
+"""Positions of ``start`` and ``end`` among the fields."""
+
+
+def record_of(groups: tuple[str, ...]) -> dict[str, Any]:
+    """The record's dict as the JSON scanner builds it from the same text, for the
+    careful way."""
+    record: dict[str, Any] = {}
+    for number, (name, raw) in enumerate(zip(FIELDS, groups[1:], strict=True)):
+        if number in _NUMBERS:
+            record[name] = int(raw)
+        elif name == "links":
+            record[name] = raw[1:-1].split('","') if raw else []
+        elif raw.startswith('"'):
+            record[name] = _string(raw)
+        else:
+            record[name] = raw  # id, SHA-256, tag, times: matched without their quotes
+    return record

@@ -1,0 +1,135 @@
+"""``recordscan`` is a faster path to what the careful reading decides, never a second set
+of rules: on any record, where the fast path gives an annotation the careful path gives
+the same one, and the dict it hands the careful path is the one ``json.loads`` makes."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotations.articles import Article
+from annotations.errors import InputError
+from annotations.model import Annotation, create, from_dict, valid_annotation
+from annotations.recordscan import RECORD, annotation_of, record_of
+from annotations.storage import _ENCODE
+
+TEXT = ("El tratado «confirmado» el 19 de junio: entre 3,000 y 12,000 soldados 🦀\n"
+        "según fuentes\tno confirmadas \u202e y \x1b[31m otras. ") * 3
+ARTICLE = Article.from_text("tratado.txt", TEXT)
+ARTICLES = {ARTICLE.sha256: ARTICLE}
+UUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+OTHER = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+
+
+def _member(key: str, record: dict) -> str:
+    """The member as ``storage.encode_file`` writes it."""
+    return _ENCODE({key: record})[1:-1]
+
+
+def _careful(record: dict) -> Annotation | None:
+    text = ARTICLE.text if record.get("article_sha256") == ARTICLE.sha256 else None
+    try:
+        return valid_annotation(record, text) or from_dict(record, "test", text)
+    except InputError:
+        return None
+
+
+def _base(start: int = 10, end: int = 30) -> dict:
+    return create(text=ARTICLE.text, article_sha256=ARTICLE.sha256, article=ARTICLE.name,
+                  start=start, end=end, tag="claim", annotator="ana").to_dict()
+
+
+def _check(record: dict) -> Annotation | None:
+    """The fast path's annotation, after checking it against the careful path's."""
+    member = _member("7", record)
+    found = RECORD.fullmatch(member)
+    if found is None:
+        return None
+    assert found.group(1) == "7"
+    assert record_of(found.groups()) == json.loads("{" + member + "}")["7"]
+    fast = annotation_of(found.groups(), ARTICLES)
+    if fast is not None:
+        careful = _careful(record)
+        assert fast == careful
+        assert [type(v) for v in fast] == [type(v) for v in careful]
+    return fast
+
+
+def test_every_record_factread_writes_takes_the_fast_path():
+    for start, end in ((0, 1), (0, len(TEXT)), (5, 90), (len(TEXT) - 3, len(TEXT))):
+        record = _base(start, end)
+        record["note"] = 'nota "citada" \\ con\nsalto, 🦀 y \x07'
+        record["links"] = [UUID, OTHER]
+        record["modified"] = "2028-02-29T10:00:00.5Z"
+        fast = _check(record)
+        assert fast is not None and fast == _careful(record)
+
+
+BAD_TIMES = st.one_of(
+    st.sampled_from(["2026-02-29T10:00:00Z", "2024-02-29T23:59:59Z", "2026-04-31T00:00:00Z",
+                     "2026-12-31T00:00:00.123456Z", "2026-12-31T00:00:00.1234567Z",
+                     "2026-13-01T00:00:00Z", "2026-01-01T24:00:00Z", "2026-01-01 00:00:00Z"]),
+    st.text(max_size=30))
+BAD = {
+    "id": st.sampled_from([UUID.upper(), UUID[:-1], UUID + "0", ""]),
+    "article_sha256": st.sampled_from(["0" * 64, ARTICLE.sha256.upper(), "x"]),
+    "article": st.one_of(st.sampled_from(["otro.txt", "", "../x", "a/b", ".", "\x1b",
+                                          "n" * 201, "é" * 130]), st.text(max_size=20)),
+    "start": st.integers(-3, len(TEXT) + 3),
+    "end": st.integers(-3, len(TEXT) + 3),
+    "quote": st.text(max_size=40),
+    "prefix": st.text(max_size=40),
+    "suffix": st.text(max_size=40),
+    "tag": st.one_of(st.sampled_from(["Claim", "x" * 33, "a-b_9", "", "1a", "otra"]),
+                     st.text(max_size=8)),
+    "note": st.one_of(st.text(max_size=50), st.sampled_from(["n" * 100_001, "\ud800 x"])),
+    "links": st.lists(st.sampled_from([UUID, OTHER, UUID.upper(), "x", ""]), max_size=3),
+    "annotator": st.one_of(st.text(max_size=30), st.just("a" * 201)),
+    "created": BAD_TIMES,
+    "modified": BAD_TIMES,
+}
+"""For each field, values that may be wrong (or right: ``annotation_of`` must then agree)."""
+
+
+ONE_WRONG = [
+    ("id", UUID.upper()), ("id", UUID[:-1]), ("article_sha256", "0" * 64),
+    ("article", "otro.txt"), ("article", "../x"), ("article", "n" * 201),
+    ("article", "\x1b[2J"), ("start", 11), ("start", -1), ("end", 31), ("end", 10),
+    ("end", len(TEXT) + 1), ("quote", "x" * 20), ("prefix", "x"), ("suffix", "x"),
+    ("tag", "Claim"), ("tag", "x" * 33), ("tag", "otra"), ("note", "n" * 100_001),
+    ("note", "\ud800 x"), ("links", [UUID.upper()]), ("links", [UUID] * 1_001),
+    ("annotator", "a" * 201), ("created", "2026-02-29T10:00:00Z"),
+    ("created", "2026-04-31T00:00:00Z"), ("created", "2024-02-29T10:00:00Z"),
+    ("created", "2026-12-31T00:00:00.1234567Z"), ("modified", "2026-02-30T10:00:00Z"),
+    ("modified", "2026-01-01 00:00:00Z"),
+]
+
+
+def test_one_wrong_field_is_decided_as_the_careful_path_decides():
+    for field, value in ONE_WRONG:
+        record = _base()
+        record[field] = value
+        fast = _check(record)  # agrees with the careful path where it gives an annotation
+        careful = _careful(record)
+        assert fast == careful or (fast is None and careful is not None), (field, value)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(start=st.integers(0, len(TEXT) - 1), length=st.integers(1, 60),
+       note=st.text(max_size=50), annotator=st.text(max_size=30),
+       broken=st.dictionaries(st.sampled_from(sorted(BAD)), st.none(), max_size=2),
+       data=st.data())
+def test_the_fast_path_agrees_with_the_careful_one(start, length, note, annotator, broken,
+                                                  data):
+    """A valid record (any note and name) with up to two fields made possibly wrong."""
+    end = min(start + length, len(TEXT))
+    record = create(text=TEXT, article_sha256=ARTICLE.sha256, article=ARTICLE.name,
+                    start=start, end=end, tag="claim", annotator=annotator, note=note).to_dict()
+    record["links"] = [OTHER]
+    for field in broken:
+        record[field] = data.draw(BAD[field], label=field)
+    fast = _check(record)
+    if not broken:
+        assert fast is not None  # nothing wrong: the fast path is the one taken
