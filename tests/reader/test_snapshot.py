@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from annotations.store import AnnotationStore
+from reader.review_ui import FOLLOW_AFTER
 from tests.annotations.test_review import pair  # noqa: F401 (fixture)
 
 
@@ -110,14 +111,22 @@ def review_app(make_app, mine_path, theirs_path):
     return make_app([], store=mine, review=session)
 
 
+async def _next_disagreement(pilot) -> None:
+    # The panel follows the cursor once keys stop for FOLLOW_AFTER (a timer): waited for,
+    # or the picture is taken before or after it at random.
+    await pilot.press("right_square_bracket")
+    await pilot.pause(FOLLOW_AFTER * 3)
+    await pilot.pause()
+
+
 def test_review_at_160_columns(snap_compare, make_app, pair):  # noqa: F811
     assert snap_compare(review_app(make_app, *pair), terminal_size=(160, 40),
-                        press=["right_square_bracket"])
+                        run_before=_next_disagreement)
 
 
 def test_review_at_80_columns(snap_compare, make_app, pair):  # noqa: F811
     assert snap_compare(review_app(make_app, *pair), terminal_size=(80, 24),
-                        press=["right_square_bracket"])
+                        run_before=_next_disagreement)
 
 
 async def _related(pilot) -> None:
