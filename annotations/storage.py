@@ -307,8 +307,8 @@ def read_records(path: Path, *, missing_ok: bool = False, raw: bytes | None = No
     """Main file plus journal, as records in file order, read without changing either
     (with ``missing_ok``, nothing at all is an empty file). A record the journal replaces
     or deletes is left out where the main file has it; the journal's version comes at the
-    end of its table. ``members`` and ``split``: see ``_main_records``; a split read is
-    only for an empty journal, whose records would not be left out on the child's side.
+    end of its table. ``members`` and ``split``: see ``_main_records``. Only a file with
+    an empty journal is split: the child could not leave out what a journal replaces.
 
     The journal is read first: if another process folds in between, the main file read
     second already holds every op of the journal read first, and replaying them is a no-op."""
