@@ -258,3 +258,20 @@ def test_the_child_keeps_no_file_of_this_process_open(db, sample, monkeypatch):
     assert len(fds) == 5  # stdin, stdout, stderr (all /dev/null), the spool, the pipe
     assert str(db) not in targets
     assert not any(t.endswith(".lock") for t in targets)
+
+
+def test_annotations_before_their_articles_are_read_as_one_process_reads_them(
+        db, sample, splits, monkeypatch):
+    """A file whose annotations table comes first (hand-made: factread writes the articles
+    first): the child cannot check them, so it hands nothing over."""
+    from annotations.storage import dump
+
+    _fill(db, sample, count=120)
+    expected = _state(_read(db, monkeypatch, split=False))
+    data = json.loads(db.read_text())
+    db.write_bytes(dump({name: data[name] for name in ("annotations", "meta", "articles")}))
+    splits.clear()
+    got = _read(db, monkeypatch, split=True)
+    assert splits == [False]
+    assert _state(got)[2] == expected[2]  # the same annotations, in position order
+    assert len(got) == 120
