@@ -29,6 +29,10 @@ from annotations.model import (
     MAX_LINKS,
     MAX_NAME,
     MAX_NOTE,
+    SHA_RE,
+    TAG_RE,
+    TIME_RE,
+    UUID_RE,
     Annotation,
     is_time,
     shared,
@@ -44,17 +48,23 @@ _SCANSTRING = json.decoder.scanstring  # type: ignore[attr-defined]
 # A JSON string, quotes included; possessive (Python 3.11), so that a record that fails
 # to match fails at once instead of backtracking through its text.
 _STRING = r'"[^"\\\x00-\x1f]*+(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*+)*+"'
-_UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_TIME = (r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-         r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?Z")
 _INT = r"(0|[1-9][0-9]{0,17})"
+
+
+def _inline(pattern: re.Pattern[str]) -> str:
+    """One of ``model``'s field patterns, without the end anchor it has there: the field's
+    rules are written once, in ``model``."""
+    return pattern.pattern.removesuffix(r"\Z")
+
+
+_UUID, _SHA, _TAG, _TIME = map(_inline, (UUID_RE, SHA_RE, TAG_RE, TIME_RE))
 
 RECORD = re.compile(
     r'"([0-9]{1,18})":\{'
-    rf'"id":"({_UUID})","article_sha256":"([0-9a-f]{{64}})","article":({_STRING}),'
+    rf'"id":"({_UUID})","article_sha256":"({_SHA})","article":({_STRING}),'
     rf'"start":{_INT},"end":{_INT},'
     rf'"quote":({_STRING}),"prefix":({_STRING}),"suffix":({_STRING}),'
-    rf'"tag":"([a-z][a-z0-9_-]{{0,31}})","note":({_STRING}),'
+    rf'"tag":"({_TAG})","note":({_STRING}),'
     rf'"links":\[((?:"{_UUID}"(?:,"{_UUID}")*)?)\],'
     rf'"annotator":({_STRING}),"created":"({_TIME})","modified":"({_TIME})"\}}'
 )
