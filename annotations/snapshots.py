@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from annotations import descriptors
 from annotations.defaults import user_path
 from annotations.model import POSITION, Annotation
 
@@ -49,7 +50,6 @@ MAGIC = b"factread-snapshot\n"
 _HEADER = MAGIC + f"{VERSION} {marshal.version} {sys.version_info[0]}.{sys.version_info[1]}\n" \
     .encode("ascii")
 DIGEST = 32
-_MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096
 
 Tables = dict[str, dict[str, Any]]
 
@@ -160,9 +160,7 @@ def save(key: str, tables: Tables) -> None:
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
                      0o600)
         try:
-            view = memoryview(blob)
-            while view:
-                view = view[os.write(fd, view):]
+            descriptors.write_all(fd, blob)
         finally:
             os.close(fd)
         os.replace(temp, _path(key))
@@ -193,15 +191,9 @@ def worth_it(tables: Tables) -> bool:
 
 
 def _let_go() -> None:
-    """In the grandchild: leave the terminal's session and close what it inherited. One
-    descriptor holds the annotation
-    file's lock (after a kill -9 of factread it would stay held until the snapshot is
-    written); standard output may be a pipe (``factread list | head`` would wait for the
-    snapshot to see its end)."""
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    os.closerange(3, _MAX_FD)
+    """In the grandchild: close what it inherited (see ``descriptors.let_go``) and leave
+    the terminal's session."""
+    descriptors.let_go()
     # A session of its own: closing the terminal factread ran in (a tmux pane whose
     # command was factread) sends SIGHUP to its process group, which killed the
     # grandchild halfway; Ctrl+C in the shell afterwards would too.
@@ -215,11 +207,7 @@ def save_in_child(key: str, tables: Tables) -> None:
     saved and the file opens the careful way next time."""
     if not hasattr(os, "fork") or not worth_it(tables):
         return
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # forking with threads running
-        pid = os.fork()
+    pid = descriptors.fork()
     if pid == 0:
         try:
             if os.fork() == 0:  # the grandchild writes; the child ends at once

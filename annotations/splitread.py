@@ -31,9 +31,8 @@ import select
 import signal
 import tempfile
 import time
-import warnings
 
-from annotations import jsonstream
+from annotations import descriptors, jsonstream
 from annotations.errors import InputError
 from annotations.fileformat import QUICK_MEMBERS, Batch, RecordReader
 from annotations.model import Annotation
@@ -55,7 +54,6 @@ WAIT_S = 10.0
 WAIT_FACTOR = 3.0
 """The child is waited for ``WAIT_S`` plus ``WAIT_FACTOR`` times as long as this process
 took to reach its part: it reads about as much, and the machine may be busy."""
-_MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096
 _HEADER = 8
 """Bytes of the payload's size, sent when it is all written."""
 
@@ -92,9 +90,7 @@ class Split:
         except OSError:
             return None
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)  # forking with threads
-                pid = os.fork()
+            pid = descriptors.fork()
         except OSError:
             for fd in (spool, read_end, write_end):
                 os.close(fd)
@@ -103,10 +99,10 @@ class Split:
             status = 1
             try:
                 os.close(read_end)
-                _let_go((spool, write_end))
+                descriptors.let_go(keep=(spool, write_end))
                 payload = _read_from(text, at)
-                _write_all(spool, payload)
-                _write_all(write_end, len(payload).to_bytes(_HEADER, "big"))
+                descriptors.write_all(spool, payload)
+                descriptors.write_all(write_end, len(payload).to_bytes(_HEADER, "big"))
                 status = 0
             finally:
                 os._exit(status)
@@ -167,19 +163,6 @@ def _spool() -> int:
         return os.dup(handle.fileno())
 
 
-def _let_go(keep: tuple[int, ...]) -> None:
-    """In the child: close what it inherited but ``keep`` (the annotation file's lock
-    among them) and leave the terminal alone."""
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    low = 3
-    for fd in sorted(keep):
-        os.closerange(low, fd)
-        low = fd + 1
-    os.closerange(low, _MAX_FD)
-
-
 def _read_from(text: str, at: int) -> bytes:
     """In the child: the annotation members from ``at`` to the end of their table, read
     and checked by the same reader as the rest, as marshal (position after the table,
@@ -213,8 +196,3 @@ def _read_from(text: str, at: int) -> bytes:
     columns = tuple(zip(*built.values(), strict=True)) or ((),) * len(Annotation._fields)
     return marshal.dumps((end, list(built), columns))
 
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]

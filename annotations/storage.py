@@ -31,7 +31,6 @@ import os
 import re
 import stat
 import threading
-import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +38,7 @@ from typing import Any, BinaryIO, NoReturn
 
 from tinydb.storages import Storage
 
-from annotations import jsonstream, snapshots, splitread
+from annotations import descriptors, jsonstream, snapshots, splitread
 from annotations.articles import Article
 from annotations.errors import DiskError, InputError, disk_error
 from annotations.fileformat import Record, article_record, records_of
@@ -617,14 +616,8 @@ class JournaledStorage(Storage):
         """One whole line on disk and fsynced, or none of it."""
         with self._mutex:
             fd = self._journal_fd()
-            view = memoryview(payload)
-            done = 0
             try:
-                while done < len(payload):
-                    written = os.write(fd, view[done:])
-                    if written <= 0:
-                        raise OSError(errno.ENOSPC, "no space left on device")
-                    done += written
+                descriptors.write_all(fd, payload)
                 os.fsync(fd)
             except OSError as err:
                 self._cut_back(fd)
@@ -686,9 +679,7 @@ class JournaledStorage(Storage):
             upto = self._journal_bytes
         if FORK:
             read_fd, write_fd = os.pipe()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", DeprecationWarning)  # threads: see above
-                pid = os.fork()
+            pid = descriptors.fork()
             if pid == 0:
                 self._fold_in_child(read_fd, write_fd)
             os.close(write_fd)
@@ -780,12 +771,7 @@ class JournaledStorage(Storage):
             except DiskError:
                 return  # the journal stays whole: no loss, folded again next time
             try:
-                view = memoryview(tail)
-                while view:
-                    written = os.write(fd, view)
-                    if written <= 0:
-                        raise OSError(errno.ENOSPC, "no space left on device")
-                    view = view[written:]
+                descriptors.write_all(fd, tail)
                 os.fsync(fd)
                 os.replace(fresh, self.journal)
             except OSError:
