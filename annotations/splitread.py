@@ -3,10 +3,11 @@
 Checking 300,000 annotation records takes seconds in one process, however tight the loop
 (issue 12): every record is parsed and each of its 14 fields checked. The machine has a
 second core. After the main file is decoded, a forked child reads the later part of the
-annotations table, from a member boundary found past ``SHARE`` of the text, with the same
+annotations table, from a member boundary found past ``SHARE`` of that table, with the same
 reader and the same checks (``fileformat.RecordReader``), while this process reads the rest.
-The child hands back what it built as ``marshal`` columns through a pipe, and this process
-takes them when its own reading reaches that boundary (``jsonstream.Handover``).
+The child hands back what it built as ``marshal`` columns in an anonymous file (a pipe says
+when they are all written), and this process takes them when its own reading reaches that
+boundary (``jsonstream.Handover``).
 
 The result is the careful read's, by construction:
 - the child parses from the very place where this process's parse stands when it takes
@@ -41,10 +42,13 @@ MIN_CHARACTERS = 4_000_000
 """Smaller files are read in one process: at ~20,000 annotations the fork and the hand-over
 would cost about what they save."""
 SHARE = 0.55
-"""Where the child's part begins, as a share of the text: this process also decodes the
-file before, and the child sends what it built (at 300,000, 0.45 left this process
-waiting 0.7-1.2 s for the child; 0.55 waits 0.02-0.26 s)."""
+"""Where the child's part begins, as a share of the annotations table's characters (both
+processes read the tables before it). More than half: the child also sends what it built
+(at 300,000, 0.45 left this process waiting 0.7-1.2 s for the child; 0.55 waits
+0.02-0.26 s)."""
 TABLE = "annotations"
+_TABLE_START = re.compile(r'"annotations":\{')
+"""The table's key as ``storage`` writes it (only a key: a quote in a string is escaped)."""
 _BOUNDARY = re.compile(r'\},("[0-9]{1,18}":\{"id":")')
 """The end of one annotation record and the start of the next as ``storage`` writes
 them. It cannot occur inside a JSON string (a quote there is escaped), so in a valid file
@@ -76,14 +80,13 @@ class Split:
 
     @classmethod
     def start(cls, text: str) -> Split | None:
-        """A child reading ``text`` from a boundary past ``SHARE`` of it, or None (a small
-        file, no boundary, no fork)."""
+        """A child reading ``text`` from ``boundary(text)``, or None (a small file, no
+        boundary, no fork)."""
         if len(text) < MIN_CHARACTERS or not hasattr(os, "fork"):
             return None
-        found = _BOUNDARY.search(text, int(len(text) * SHARE))
-        if found is None:
+        at = boundary(text)
+        if at is None:
             return None
-        at = found.start(1)
         try:
             spool = _spool()
             read_end, write_end = os.pipe()
@@ -153,6 +156,18 @@ class Split:
                 with contextlib.suppress(OSError):
                     os.close(fd)
         self._pipe = self._spool = -1
+
+
+def boundary(text: str) -> int | None:
+    """Where the child's part begins: the first member boundary past ``SHARE`` of the
+    annotations table (a file of long articles and few annotations has most of its text
+    before the table). None where there is none."""
+    table = _TABLE_START.search(text)
+    if table is None:
+        return None
+    begin = table.end()
+    found = _BOUNDARY.search(text, begin + int((len(text) - begin) * SHARE))
+    return found.start(1) if found is not None else None
 
 
 def _spool() -> int:

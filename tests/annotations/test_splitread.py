@@ -84,9 +84,9 @@ def _problem(db: Path, monkeypatch, *, split: bool) -> str:
 
 
 def _boundary(text: str) -> int:
-    found = splitread._BOUNDARY.search(text, int(len(text) * splitread.SHARE))
-    assert found is not None
-    return found.start(1)
+    at = splitread.boundary(text)
+    assert at is not None
+    return at
 
 
 def _records(text: str) -> list[re.Match[str]]:
@@ -183,13 +183,27 @@ def test_a_boundary_inside_a_record_is_never_handed_over(db, sample, splits, mon
     broken = text[:victim.start(2) + 1] + fake + text[victim.start(2) + 1:]
     db.write_text(broken)
     inside = broken.index('"99":{"id":"x"')
-    monkeypatch.setattr(splitread, "SHARE", (inside - 4) / len(broken))
-    assert _boundary(broken) == inside
+    looks_like = splitread._BOUNDARY.match(broken, inside - 2)  # "{}" then ,"99":{"id":"
+    assert looks_like is not None and looks_like.start(1) == inside
+    monkeypatch.setattr(splitread, "boundary", lambda text: inside)
     message = _problem(db, monkeypatch, split=True)
     assert splits == []  # the hand-over point was never reached: nothing taken
-    monkeypatch.setattr(splitread, "SHARE", 0.55)
     assert message == _problem(db, monkeypatch, split=False)
     assert f"annotation record {victim.group(1)}" in message
+
+
+def test_the_childs_part_is_a_share_of_the_annotations_not_of_the_articles():
+    """Long articles and few annotations: most of the text comes before the annotations
+    table, and a share of the whole text would leave nearly all of them to the child."""
+    members = ",".join(f'"{n}":{{"id":"{n:08d}-0000-4000-8000-000000000000"}}'
+                       for n in range(1, 1001))
+    text = ('{"meta":{},"articles":{"1":{"text":"' + "x" * 1_000_000 + '"}},'
+            '"annotations":{' + members + "}}")
+    begin = text.index('"annotations":{') + len('"annotations":{')
+    at = _boundary(text)
+    assert begin + (len(text) - begin) * splitread.SHARE <= at < begin + (len(text) - begin) * 0.6
+    assert text[at - 2:at] == "},"
+    assert splitread.boundary('{"meta":{},"articles":{}}') is None  # no annotations table
 
 
 def _child_fails(monkeypatch, how: str) -> None:
