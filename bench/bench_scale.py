@@ -113,14 +113,15 @@ def row_open_and_memory(tmp: Path, n: int, repeat: int) -> None:
     path = tmp / f"open-{n}.json"
     build_file(path, big_articles(), n)
     code = _RSS + """
+if sys.argv[2:] == ["one-core"]:
+    from annotations import splitread
+    splitread.MIN_CHARACTERS = 10**15  # no file is large enough to split
 t = time.perf_counter()
 store = AnnotationStore(sys.argv[1], "bench")
 elapsed = time.perf_counter() - t
 gc.collect()
 print(json.dumps({"s": elapsed, "rss": rss() - before, "n": len(store)}))
 """
-    one_core = code.replace("t = time.perf_counter()", "from annotations import splitread\n"
-                            "splitread.MIN_CHARACTERS = 10**15\nt = time.perf_counter()", 1)
 
     def snapshot_written(cache: Path) -> None:
         """Waits for the grandchild writing the snapshot: it would take a core from the
@@ -130,17 +131,17 @@ print(json.dumps({"s": elapsed, "rss": rss() - before, "n": len(store)}))
             time.sleep(0.1)
         time.sleep(0.5)  # it renames a complete file: nothing more to wait for
 
-    def runs(source: str, label: str) -> list[dict[str, float]]:
+    def runs(*how: str) -> list[dict[str, float]]:
         found = []
         for number in range(repeat):
             # never the user's own cache, and a fresh one for each first open
-            cache = tmp / f"cache-{label}-{number}"
+            cache = tmp / f"cache-{'-'.join(how) or 'first'}-{number}"
             os.environ["FACTREAD_CACHE"] = str(cache)
-            found.append(_child(source, str(path)))
+            found.append(_child(code, str(path), *how))
             snapshot_written(cache)
         return found
 
-    firsts, serial = runs(code, "first"), runs(one_core, "serial")
+    firsts, serial = runs(), runs("one-core")
     cache = tmp / "cache-first-0"
     agains = []
     for _ in range(repeat):
