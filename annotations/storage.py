@@ -102,28 +102,18 @@ def lone_surrogate_at(value: object, path: tuple[str, ...] = ()) -> tuple[str, .
 
 
 def maybe_lone_escape(raw: bytes) -> bool:
-    """Whether ``raw`` may hold a \\u escape of a lone surrogate. Every \\ud escape is found
-    with bytes.find (memchr speed; a regex over 26 MB of \\u escapes took 0.8 s) and
-    checked against its neighbour: a high half needs a low one after it, a low half a high
-    one before it. An escaped backslash before "ud800" can only make a false alarm, which
-    the exact walk of the parsed data then clears."""
-    for marker in (b"\\ud", b"\\uD"):
-        at = raw.find(marker)
-        while at != -1:
-            half = raw[at + 3:at + 4].lower()
-            if half in (b"8", b"9", b"a", b"b"):
-                after = raw[at + 6:at + 12]
-                if not _LOW_ESCAPE.fullmatch(after):
-                    return True
-            elif half in (b"c", b"d", b"e", b"f"):
-                if not _HIGH_ESCAPE.fullmatch(raw[max(0, at - 6):at]):
-                    return True
-            at = raw.find(marker, at + 1)
-    return False
+    """Whether ``raw`` may hold a \\u escape of a lone surrogate: a high half not followed
+    by a low one, or a low half not preceded by a high one. One regular-expression search
+    instead of a loop in Python over every \\ud escape, which took 0.29 s on the bench's
+    151 MB file (71,000 emoji halves; this search 0.09 s) and 4.2 s on 26 MB of nothing
+    but pairs (0.28 s). An escaped backslash before "ud800" can only make a false alarm,
+    which the exact walk of the parsed data then clears."""
+    return _LONE_ESCAPE.search(raw) is not None
 
 
-_HIGH_ESCAPE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}")
-_LOW_ESCAPE = re.compile(rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_LONE_ESCAPE = re.compile(
+    rb"\\u[dD](?:[89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|[c-fC-F](?<!\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F]))")
 
 
 def _refuse_surrogates(raw: bytes, data: Any, where: str) -> None:
@@ -325,6 +315,8 @@ def read_records(path: Path, *, missing_ok: bool = False, raw: bytes | None = No
                 current = table
             elif key in later.get(table, ()):
                 continue
+            elif type(record) is jsonstream.Run and later.get(table):
+                record = jsonstream.Run(groups for groups in record if groups[0] not in later[table])
             yield table, key, record
         if current is not None:
             yield from _puts(current, later.pop(current, {}))

@@ -1,7 +1,9 @@
 """The annotation file: articles and annotations kept in TinyDB, every change durable.
 
-Reads go to in-memory indexes built once at open (by uuid, and per article sorted by
-position) because the reading screen asks "what is under the cursor" on every key.
+Reads go to in-memory indexes (by uuid, and per article sorted by position) because the
+reading screen asks "what is under the cursor" on every key. An article's list is sorted
+the first time it is asked for, not at open: a large file's sort took a sixth of its first
+open, and the reading screen shows one article at a time.
 Every change is one ``Change`` (pairs of before/after annotations) that becomes one
 journal batch: it is on disk, fsynced, before ``apply`` returns.
 """
@@ -255,6 +257,8 @@ class AnnotationStore:
         """Counts applied changes, so that views derived from the file know when to redo."""
         self._by_article: dict[str, list[Annotation]] = {}
         self._apart: dict[str, Apart] = {}
+        self._unsorted: set[str] = set()
+        """Articles whose list is in file order and has no ``_apart`` yet (see ``_sorted``)."""
         self._rebuild_index(set(self.articles), contents.in_order)
         return tables
 
@@ -287,7 +291,7 @@ class AnnotationStore:
         return contents
 
     def _rebuild_index(self, shas: set[str], in_order: list[Annotation] | None = None) -> None:
-        """The per-article lists (by position, and the long ones apart) for ``shas``.
+        """The per-article lists for ``shas``, sorted when first asked for (``_sorted``).
         ``in_order``: the annotations already by position (from a snapshot, which sorted
         them with the same key): not sorted again."""
         for sha in shas:
@@ -295,11 +299,21 @@ class AnnotationStore:
         for ann in self._by_id.values() if in_order is None else in_order:
             if ann.article_sha256 in shas:
                 self._by_article[ann.article_sha256].append(ann)
-        for sha in shas:
-            anns = self._by_article[sha]
-            if in_order is None:
-                anns.sort(key=POSITION)
+        if in_order is None:
+            self._unsorted |= shas
+        else:
+            for sha in shas:
+                self._apart[sha] = apart(self._by_article[sha])
+
+    def _sorted(self, sha: str) -> list[Annotation]:
+        """``sha``'s annotations by position (its ``_apart`` built), sorted now if this is
+        the first time since open or a bulk change; an empty list for an unknown article."""
+        anns = self._by_article.setdefault(sha, [])
+        if sha in self._unsorted:
+            anns.sort(key=POSITION)
             self._apart[sha] = apart(anns)
+            self._unsorted.discard(sha)
+        return anns
 
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
@@ -313,11 +327,11 @@ class AnnotationStore:
         return self._by_id.get(ann_id)
 
     def all(self) -> list[Annotation]:
-        return [ann for sha in self.articles for ann in self._by_article[sha]]
+        return [ann for sha in self.articles for ann in self._sorted(sha)]
 
     def for_article(self, sha: str) -> Sequence[Annotation]:
         """Sorted by start, end. Do not mutate."""
-        return self._by_article.get(sha, ())
+        return self._sorted(sha) if sha in self._by_article else ()
 
     def at(self, sha: str, offset: int) -> list[Annotation]:
         """Annotations covering ``offset`` (start <= offset < end)."""
@@ -327,8 +341,9 @@ class AnnotationStore:
         """Annotations that share a character with [start, end), in position order.
 
         See ``overlapping_in``: O(log n + k)."""
+        anns = self.for_article(sha)
         found = self._apart.get(sha)
-        return overlapping_in(self.for_article(sha), found, start, end) if found else []
+        return overlapping_in(anns, found, start, end) if found else []
 
     def article_named(self, name: str) -> Article | None:
         """The article stored under ``name`` (the newest version if there are several)."""
@@ -484,12 +499,12 @@ class AnnotationStore:
             return
         for before, after in change.pairs:
             if before is not None:
-                anns = self._by_article[before.article_sha256]
+                anns = self._sorted(before.article_sha256)
                 del anns[bisect.bisect_left(anns, POSITION(before), key=POSITION)]
                 del self._by_id[before.id]
                 self._apart[before.article_sha256].remove(before)
             if after is not None:
-                bisect.insort(self._by_article[after.article_sha256], after, key=POSITION)
+                bisect.insort(self._sorted(after.article_sha256), after, key=POSITION)
                 self._by_id[after.id] = after
                 self._apart.setdefault(after.article_sha256, Apart()).add(after)
             else:

@@ -13,6 +13,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotations import storage
 from annotations.articles import Article, load_article, load_paths
@@ -290,6 +292,25 @@ def test_lone_surrogates_are_refused_from_every_door(tmp_path, db, sample):
     jsonl.write_text(json.dumps(record).replace("PLACEHOLDER", "\\ud83d\\ude00"))
     with AnnotationStore(db, "ana") as store:
         assert len(import_file(store, jsonl).added) == 1
+
+
+_ESCAPES = ["\\ud83d", "\\uD83D", "\\udbff", "\\ude00", "\\uDC80", "\\udfff", "\\u00e1",
+            "\\ud7ff", "\\ue000", "a", "\\n", "\\ud8", "\\ud83"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ESCAPES), max_size=8))
+def test_the_lone_escape_scan_finds_exactly_the_lone_halves(pieces):
+    """The scan of the raw bytes decides whether a file is walked for lone surrogates; it
+    must flag every one (and, without escaped backslashes, nothing else). Truncated
+    escapes make invalid JSON, which the parse names instead."""
+    raw = ('{"note":"' + "".join(pieces) + '"}').encode()
+    try:
+        note = json.loads(raw)["note"]
+    except json.JSONDecodeError:
+        return
+    lone = any(0xD800 <= ord(char) <= 0xDFFF for char in note)
+    assert storage.maybe_lone_escape(raw) == lone
 
 
 def test_a_file_holding_a_lone_surrogate_is_refused_naming_the_field(db, sample):

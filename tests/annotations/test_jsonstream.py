@@ -151,13 +151,35 @@ def test_a_quick_pattern_yields_its_groups_and_the_rest_is_parsed():
 
     quick = re.compile(r'"([0-9]+)":\[([0-9]+)\]')
     got = list(jsonstream.tables(DOC, members={"a": quick}))
-    assert got[2] == ("a", "2", ("2", "1"))  # matched: its groups
+    assert got[2] == ("a", "", [("2", "1")])  # matched: a run of their groups
+    assert type(got[2][2]) is jsonstream.Run
     assert got[1] == ("a", "1", {"x": '},"2":{'}) and got[3] == ("a", "3", {"y": 2})
     with pytest.raises(jsonstream.StreamError):  # a key repeated after a match is still seen
         list(jsonstream.tables('{"a":{"2":[1],"2":[1]}}', members={"a": quick}))
     members = jsonstream.members_from(DOC, DOC.index('"2":[1]'), quick)
-    assert next(members) == ("2", ("2", "1"))
+    assert next(members) == ("", [("2", "1")])
     assert next(members) == ("3", {"y": 2})
     with pytest.raises(StopIteration) as stop:
         next(members)
     assert stop.value.value == DOC.index(',"b"')
+
+
+def test_a_run_of_quick_members_ends_where_they_stop_matching(monkeypatch):
+    """Runs hold at most RUN members, end before a member the pattern does not match or a
+    key seen before, and at a hand-over's place; a member cut short is still refused."""
+    import re
+
+    monkeypatch.setattr(jsonstream, "RUN", 2)
+    quick = re.compile(r'"([0-9]+)":\[([0-9]+)\]')
+    doc = '{"a":{"1":[1],"2":[2],"3":[3],"4":{"x":4},"5":[5],"6":[6]},"b":{}}'
+    got = list(jsonstream.tables(doc, members={"a": quick}))
+    assert got == [("a", None, None), ("a", "", [("1", "1"), ("2", "2")]), ("a", "", [("3", "3")]),
+                   ("a", "4", {"x": 4}), ("a", "", [("5", "5"), ("6", "6")]), ("b", None, None)]
+    handover = _Handover("a", doc.index('"2":[2]'), (doc.index(',"b"'), "theirs"))
+    got = list(jsonstream.tables(doc, members={"a": quick}, handover=handover))
+    assert got == [("a", None, None), ("a", "", [("1", "1")]), ("a", "", "theirs"),
+                   ("b", None, None)]
+    with pytest.raises(jsonstream.StreamError, match="expecting ',' delimiter"):
+        list(jsonstream.tables('{"a":{"1":[1] "2":[2]}}', members={"a": quick}))
+    with pytest.raises(jsonstream.StreamError, match="appears twice"):
+        list(jsonstream.tables('{"a":{"1":[1],"1":[2]}}', members={"a": quick}))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -133,3 +134,36 @@ def test_the_fast_path_agrees_with_the_careful_one(start, length, note, annotato
     fast = _check(record)
     if not broken:
         assert fast is not None  # nothing wrong: the fast path is the one taken
+
+
+def test_a_run_of_members_reads_as_one_record_each(db, sample, monkeypatch):
+    """Members the quick pattern matches come to the reader as a run: the result, the
+    journal's replacements and the limit on the count are those of reading them one by
+    one (the careful way, without the quick pattern)."""
+    from annotations import fileformat
+    from annotations.fileformat import QUICK_MEMBERS, parse_contents
+    from annotations.storage import read_records
+    from annotations.store import AnnotationStore
+
+    with AnnotationStore(db, "ana") as store:
+        made = [store.add(sample[0], n * 10, n * 10 + 5, "claim") for n in range(6)]
+    with AnnotationStore(db, "ana") as store:  # changes left in the journal, not folded
+        store.apply(store.prepare_update(made[2].id, "note", note="journal"))
+        store.apply(store.prepare_delete(made[4].id))
+        store.close(fold=False)
+
+    def read(members):
+        contents = parse_contents(read_records(db, members=members), str(db))
+        return contents.annotations, contents.keys, contents.next_key
+
+    quick, careful = read(QUICK_MEMBERS), read(None)
+    assert quick == careful
+    assert quick[0][made[2].id].note == "journal" and made[4].id not in quick[0]
+    assert list(quick[0]) == list(careful[0])
+    with AnnotationStore(db, "ana") as store:  # the journal folded: one run, the last
+        pass
+    assert len(read(QUICK_MEMBERS)[0]) == 5
+    monkeypatch.setattr(fileformat, "MAX_ANNOTATIONS", 4)
+    for members in (QUICK_MEMBERS, None):
+        with pytest.raises(InputError, match="more than 4 annotations"):
+            read(members)

@@ -352,3 +352,33 @@ def test_overlapping_finds_what_a_full_scan_finds_after_adds_and_deletes(tmp_pat
                 expected = sorted((a for a in store.all() if a.start < end and a.end > start),
                                   key=lambda a: (a.start, a.end, a.id))
                 assert store.overlapping(article.sha256, start, end) == expected, round_
+
+
+def test_an_article_is_in_position_order_when_first_asked_for(db, sample, monkeypatch):
+    """A reopened file's lists are sorted when first asked for, not at open; every way in
+    (the list, what is under a position, a change, all of them) sees them sorted."""
+    from annotations import store as store_module
+    from annotations.model import POSITION
+
+    spans = [(50, 60), (5, 9), (30, 90), (5, 7), (0, 400), (12, 13)]
+    with AnnotationStore(db, "ana") as store:
+        for start, end in spans:
+            store.add(sample[0], start, end, "claim")
+            store.add(sample[1], start, end, "claim")
+    first, second = sample[0].sha256, sample[1].sha256
+
+    def in_order(anns):
+        return list(anns) == sorted(anns, key=POSITION) and len(anns) == len(spans)
+
+    with AnnotationStore(db, "ana") as store:
+        assert in_order(store.for_article(first))
+        assert [(a.start, a.end) for a in store.at(second, 8)] == [(0, 400), (5, 9)]
+    with AnnotationStore(db, "ana") as store:
+        added = store.add(sample[0], 6, 8, "claim")  # a change before anything was read
+        assert store.for_article(first)[3] == added  # after (0, 400), (5, 7), (5, 9)
+        assert in_order(store.all()[len(spans) + 1:])
+        monkeypatch.setattr(store_module, "BULK", 0)  # a bulk change: rebuilt, then sorted
+        store.apply(store.prepare_delete(added.id))
+        assert in_order(store.for_article(first))
+        assert [(a.start, a.end) for a in store.overlapping(first, 10, 31)] == [
+            (0, 400), (12, 13), (30, 90)]
