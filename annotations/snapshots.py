@@ -27,9 +27,11 @@ import os
 import shutil
 import stat
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from annotations import descriptors
 from annotations.defaults import user_path
@@ -61,6 +63,22 @@ def directory() -> Path:
 
 def key_of(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
+
+
+_T = TypeVar("_T")
+
+
+def key_while(raw: bytes, meanwhile: Callable[[], _T]) -> tuple[str, _T]:
+    """``key_of(raw)``, computed on a thread of its own (hashlib lets go of the GIL) while
+    ``meanwhile()`` runs on this one: at 151 MB each takes ~0.09 s."""
+    found: list[str] = []
+    hashing = threading.Thread(target=lambda: found.append(key_of(raw)), daemon=True)
+    hashing.start()
+    try:
+        result = meanwhile()
+    finally:
+        hashing.join()
+    return found[0], result
 
 
 def _path(key: str) -> Path:

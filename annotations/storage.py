@@ -254,15 +254,16 @@ def read_journal(path: Path) -> list[list[Op]]:
 
 def _main_records(path: Path, raw: bytes | None = None,
                   members: Mapping[str, re.Pattern[str]] | None = None,
-                  split: bool = False) -> Iterator[Record]:
+                  split: bool = False, lone: bool | None = None) -> Iterator[Record]:
     """The main file's records, streamed (see ``jsonstream``; ``members`` as there; with
     ``split``, a large file's later annotations are read by a child: see ``splitread``).
     A file that may hold a lone surrogate escape is parsed whole instead, which names
-    where it is. ``raw``: its bytes, when the caller has read them already."""
+    where it is. ``raw``: its bytes, when the caller has read them already; ``lone``:
+    ``maybe_lone_escape(raw)``, when the caller has scanned them."""
     where = str(path)
     if raw is None:
         raw = read_bytes(path)
-    if raw.startswith(b"\xef\xbb\xbf") or maybe_lone_escape(raw):
+    if raw.startswith(b"\xef\xbb\xbf") or (maybe_lone_escape(raw) if lone is None else lone):
         data = check_tables(parse_json(raw, where), where)
         del raw
         yield from records_of(data)
@@ -292,11 +293,11 @@ def _main_records(path: Path, raw: bytes | None = None,
 
 def read_records(path: Path, *, missing_ok: bool = False, raw: bytes | None = None,
                  members: Mapping[str, re.Pattern[str]] | None = None,
-                 split: bool = False) -> Iterator[Record]:
+                 split: bool = False, lone: bool | None = None) -> Iterator[Record]:
     """Main file plus journal, as records in file order, read without changing either
     (with ``missing_ok``, nothing at all is an empty file). A record the journal replaces
     or deletes is left out where the main file has it; the journal's version comes at the
-    end of its table. ``members`` and ``split``: see ``_main_records``. Only a file with
+    end of its table. ``members``, ``split`` and ``lone``: see ``_main_records``. Only a file with
     an empty journal is split: the child could not leave out what a journal replaces.
 
     The journal is read first: if another process folds in between, the main file read
@@ -308,7 +309,8 @@ def read_records(path: Path, *, missing_ok: bool = False, raw: bytes | None = No
             later.setdefault(op[1], {})[op[2]] = op[3] if op[0] == "put" else None
     if path.exists():
         current: str | None = None
-        for table, key, record in _main_records(path, raw, members, split and not batches):
+        for table, key, record in _main_records(path, raw, members, split and not batches,
+                                                lone):
             if key is None:
                 if current is not None:
                     yield from _puts(current, later.pop(current, {}))

@@ -15,6 +15,7 @@ import itertools
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,7 @@ from annotations.storage import (
     Op,
     gc_paused,
     journal_empty,
+    maybe_lone_escape,
     read_bytes,
     read_journal,
     read_records,
@@ -268,23 +270,26 @@ class AnnotationStore:
         is then written for the next open if there was none."""
         raw: bytes | None = None
         key: str | None = None
+        lone: bool | None = None
         # The journal's size, not its contents: where it holds anything, the careful read
         # below reads it (once).
         if self.path.exists() and journal_empty(self.path):
             raw = read_bytes(self.path)
             if len(raw) >= snapshots.MIN_BYTES:
-                key = snapshots.key_of(raw)
+                # The scan a first open needs anyway, while the key is computed
+                key, lone = snapshots.key_while(raw, partial(maybe_lone_escape, raw))
                 found = snapshots.load(key) if self._use_snapshot else None
                 contents = contents_of_snapshot(*found, str(self.path)) if found else None
                 if contents is not None:
                     return contents
         try:
             contents = parse_contents(read_records(self.path, missing_ok=missing_ok, raw=raw,
-                                                   members=QUICK_MEMBERS, split=True),
+                                                   members=QUICK_MEMBERS, split=True, lone=lone),
                                       str(self.path))
         except ReadAgain:
             contents = parse_contents(read_records(self.path, missing_ok=missing_ok, raw=raw,
-                                                   members=QUICK_MEMBERS), str(self.path))
+                                                   members=QUICK_MEMBERS, lone=lone),
+                                      str(self.path))
         del raw
         if key is not None:
             snapshots.save_in_child(key, contents.tables())
