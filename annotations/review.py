@@ -18,22 +18,22 @@ from annotations.anchoring import reanchor
 from annotations.articles import Article
 from annotations.errors import InputError
 from annotations.model import MAX_NOTE, Annotation, context, now_iso
+from annotations.review_items import (
+    AGREE,
+    BOTH,
+    BOUNDARY,
+    ONLY_MINE,
+    ONLY_THEIRS,
+    TAG,
+    Item,
+    Orphan,
+)
 from annotations.store import AnnotationStore, Change, Draft, apart, overlapping_in
 from annotations.text import cut
 
-AGREE = "agree"
-TAG = "tag conflict"
-BOUNDARY = "boundary conflict"
-BOTH = "boundary and tag conflict"
-"""Overlapping spans that differ in their ends and in their tags (their «18 de junio»
-contradiction against my «18 de junio de 2024» claim)."""
-ONLY_THEIRS = "only theirs"
-ONLY_MINE = "only mine"
-KINDS = (AGREE, TAG, BOUNDARY, BOTH, ONLY_THEIRS, ONLY_MINE)
+
 def _shared(a: Annotation, b: Annotation) -> int:
     return max(0, min(a.end, b.end) - max(a.start, b.start))
-
-
 
 
 def merged_note(mine: str, theirs: Annotation) -> tuple[str, bool]:
@@ -46,26 +46,6 @@ def merged_note(mine: str, theirs: Annotation) -> tuple[str, bool]:
     return note[:MAX_NOTE], True
 
 
-@dataclass(frozen=True)
-class Item:
-    kind: str
-    article: str
-    """My article's SHA-256."""
-    start: int
-    theirs: Annotation | None
-    """Their annotation, placed on my version of the article."""
-    mine: tuple[Annotation, ...]
-
-    @property
-    def key(self) -> str:
-        """The id a decision on this item is remembered under."""
-        return self.theirs.id if self.theirs is not None else self.mine[0].id
-
-
-@dataclass
-class Orphan:
-    theirs: Annotation
-    why: str
 
 
 def review_articles(mine: Mapping[str, Article], theirs: Mapping[str, Article]

@@ -20,7 +20,8 @@ from annotations.find_all import Finder, Hit
 from annotations.find_all import step as step_through
 from annotations.history import History
 from annotations.model import Annotation, create
-from annotations.review import Item, ReviewSession
+from annotations.review import ReviewSession
+from annotations.review_items import Item
 from annotations.sources import citation
 from annotations.store import AnnotationStore, Change, Draft
 from annotations.text import cut

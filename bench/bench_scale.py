@@ -118,6 +118,7 @@ if sys.argv[2:] == ["one-core"]:
     splitread.MIN_CHARACTERS = 10**15  # no file is large enough to split
 t = time.perf_counter()
 store = AnnotationStore(sys.argv[1], "bench")
+store.for_article(next(iter(store.articles)))  # an article's list is sorted when first asked
 elapsed = time.perf_counter() - t
 gc.collect()
 print(json.dumps({"s": elapsed, "rss": rss() - before, "n": len(store)}))
@@ -169,7 +170,8 @@ print(json.dumps({"s": elapsed, "rss": rss() - before}))
              f"json.loads alone keeps {base_rss / n:.0f} B each",
              f"{'met' if per <= 1536 else 'NOT met'} (target <= 1536 B)")
     first_s, serial_s, again_s = median(firsts, "s"), median(serial, "s"), median(agains, "s")
-    _row(f"open {n // 1000}k, first", f"{first_s:.2f} s (every record checked, 2 cores)",
+    _row(f"open {n // 1000}k, first",
+         f"{first_s:.2f} s (every record checked, 2 cores, one article sorted)",
          f"json.loads {base_s:.2f} s; 1 core {serial_s:.2f} s",
          f"{first_s / base_s:.1f}x json.loads (target 2 s on the issue's machine)")
     _row(f"open {n // 1000}k, again", f"{again_s:.2f} s (from its snapshot)",

@@ -494,10 +494,15 @@ def run_app(loaded: LoadResult, tags: tuple[TagSpec, ...], keymap: dict[str, str
     ends it with one line and exit 1. In review with ``preview`` (the articles both files
     hold, read without their annotations), the texts come first and both files open after
     the first frame; without it, both open before."""
-    from annotations.store import AnnotationStore as Store
-
     app: FactreadApp | None = None
     store: AnnotationStore | None = None
+
+    def open_store(**options: Any) -> AnnotationStore:
+        # Imported here: the file's modules load after the first frame, on the opener's
+        # thread, except where the file opens before the screen.
+        from annotations.store import AnnotationStore as Store
+
+        return Store(db, annotator, background=True, **options)
 
     def open_both() -> tuple[AnnotationStore, ReviewSession]:
         assert review is not None and app is not None
@@ -507,7 +512,7 @@ def run_app(loaded: LoadResult, tags: tuple[TagSpec, ...], keymap: dict[str, str
             shown.call_from_thread(shown.say, f"Waiting for factread (pid {pid}) to close "
                                    f"{db.name}…", timeout=10)
 
-        mine = Store(db, annotator, lock_wait=lock_wait, on_wait=waiting, background=True)
+        mine = open_store(lock_wait=lock_wait, on_wait=waiting)
         try:
             return mine, review(mine)
         except BaseException:
@@ -516,7 +521,7 @@ def run_app(loaded: LoadResult, tags: tuple[TagSpec, ...], keymap: dict[str, str
 
     try:
         if review is not None and preview is None:
-            store = Store(db, annotator, lock_wait=lock_wait, on_wait=on_wait, background=True)
+            store = open_store(lock_wait=lock_wait, on_wait=on_wait)
     except FactreadError as err:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)
         return 1
@@ -529,7 +534,7 @@ def run_app(loaded: LoadResult, tags: tuple[TagSpec, ...], keymap: dict[str, str
         else:
             session = review(store) if review is not None and store is not None else None
             app = FactreadApp.build(loaded, store, tags, keymap, session,
-                                    opener=lambda: Store(db, annotator, background=True))
+                                    opener=open_store)
         app.run()
     except FactreadError as err:
         print(f"factread: {display_line(str(err))}", file=sys.stderr)

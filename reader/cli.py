@@ -16,6 +16,7 @@ from annotations.errors import FactreadError, InputError
 if TYPE_CHECKING:
     from annotations.articles import Article, LoadResult
     from annotations.config import TagSpec
+    from annotations.review import ReviewSession
     from annotations.store import AnnotationStore
 from annotations.defaults import default_annotator, default_db_path
 
@@ -407,7 +408,6 @@ def cmd_agree(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     from annotations.articles import LoadResult
-    from annotations.review import ReviewSession
 
     db = default_db_path(args.db)
     theirs_path = Path(args.theirs)
@@ -419,15 +419,23 @@ def cmd_review(args: argparse.Namespace) -> int:
         _open_theirs(theirs_path, db)  # a bad colleague's file is said first, as on screen
         raise InputError("the review screen needs a terminal (standard input and output); "
                          "scripts use factread agree")
-    from annotations.review import review_articles
-    from annotations.storage import read_articles
+    from annotations.preview import Preview
+
+    # The texts both files hold, read without their annotations so that the screen shows
+    # them while both files open: by a child while the screen's modules load.
+    reading = Preview.start(db, theirs_path)
     from reader.app import run_app
 
-    # The texts both files hold, read without their annotations (a few milliseconds), so
-    # the screen shows them while both files open.
-    preview = review_articles(read_articles(db), read_articles(theirs_path))
+    preview = reading.take() if reading is not None else None
+    if preview is None:  # read here, naming any problem
+        from annotations.review import review_articles
+        from annotations.storage import read_articles
+
+        preview = review_articles(read_articles(db), read_articles(theirs_path))
 
     def session(mine: AnnotationStore) -> ReviewSession:
+        from annotations.review import ReviewSession  # on the opener's thread
+
         return ReviewSession(mine, _open_theirs(theirs_path, db))
 
     tags, keymap = _screen_config()

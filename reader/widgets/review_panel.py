@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from annotations.review import (
-    AGREE,
-    BOTH,
-    BOUNDARY,
-    ONLY_MINE,
-    ONLY_THEIRS,
-    TAG,
-    Item,
-    ReviewSession,
-)
+# Not ``annotations.review``: the panel is on the first frame, before the files open
+from annotations.review_items import AGREE, BOTH, BOUNDARY, ONLY_MINE, ONLY_THEIRS, TAG, Item
 from annotations.text import display_line
 from reader.widgets.list_panel import ListPanel
 from reader.widgets.tagstyles import TagStyles
+
+if TYPE_CHECKING:
+    from annotations.review import ReviewSession
 
 SHORT = {AGREE: "agree", TAG: "tag", BOUNDARY: "boundary", BOTH: "boundary+tag",
          ONLY_THEIRS: "only theirs", ONLY_MINE: "only mine"}

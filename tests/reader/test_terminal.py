@@ -234,3 +234,39 @@ def test_where_you_were_comes_back_in_a_real_terminal(tmp_path):
 
     third = load_paths(bundled_paths()).articles[2]
     assert int(at) == third.text.index("Sunan") + 5  # the cursor ends the selected match
+
+
+def test_review_shows_the_texts_then_the_counts_and_decides_in_a_real_terminal(tmp_path, sample):
+    """``factread review``: the texts (read by a child while the screen starts), then both
+    files' counts; ``]`` and ``A`` accept their tag into my file. A colleague's file with a
+    bad article record is one line naming it, exit 1, my file untouched."""
+    mine, theirs = tmp_path / "factread.json", tmp_path / "theirs.json"
+    quote = "El tratado estrecha los lazos"
+    start = sample[0].text.index(quote)
+    with AnnotationStore(mine, "e2e") as store:
+        store.add_articles(sample)
+    with AnnotationStore(theirs, "bob") as store:
+        store.add(sample[0], start, start + len(quote), "contradiction")
+    env = {**os.environ, "TERM": "xterm-256color", "FACTREAD_USER": "e2e",
+           "FACTREAD_CONFIG": str(tmp_path / "none.toml")}
+    args = [sys.executable, "-m", "reader", "review", str(theirs), "--db", str(mine)]
+    with Terminal(args, tmp_path, env) as term:
+        term.wait_for(quote)
+        term.wait_for("only theirs: 1")
+        term.send("]")
+        term.send("A", settle=1.0)
+        term.send("q")
+        assert term.close() == 0
+    with AnnotationStore(mine, "x", read_only=True) as store:
+        (ann,) = store.all()
+        assert (ann.quote, ann.tag) == (quote, "contradiction")
+    before = mine.read_bytes()
+    theirs.write_text('{"meta": {}, "articles": {"1": {"name": 5}}}')
+    with Terminal(args, tmp_path, env) as term:
+        deadline = time.monotonic() + 30
+        while term.proc.poll() is None and time.monotonic() < deadline:
+            term.read(0.1)
+        term.read(0.3)
+        assert term.proc.wait(timeout=5) == 1
+    assert "factread: " in term.text() and "theirs.json: article record 1" in term.text()
+    assert mine.read_bytes() == before

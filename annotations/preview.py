@@ -1,0 +1,121 @@
+"""The texts a review shows, read by a forked child while the screen starts.
+
+``factread review`` shows both files' articles before it opens either file (issue 12: the
+first frame within half a second). Reading those articles takes 20-45 ms: the modules that
+read a factread file, then the articles table of each file. Importing the screen takes
+150-250 ms on one core and the machine has another, so a child reads the articles
+meanwhile and hands them over as ``marshal`` data on a pipe; the screen then starts
+without those modules, which the file's opening imports after the first frame.
+
+The child only reads, with the same function (``storage.read_articles``) and the same
+checks. Where it fails in any way (a problem in a file, a crash, garbage, no answer in
+time), nothing is handed over and the caller reads the articles itself, so that any
+problem is named exactly as always.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import select
+import signal
+import time
+from pathlib import Path
+
+from annotations import descriptors
+from annotations.articles import Article
+from annotations.sources import Source
+
+WAIT_S = 10.0
+"""The child is waited for this long at most (a file on a slow disk); then its part is
+read here."""
+
+
+class Preview:
+    """A child reading the articles a review of ``theirs`` against ``mine`` shows."""
+
+    def __init__(self, pid: int, pipe: int) -> None:
+        self._pid = pid
+        self._pipe = pipe
+
+    @classmethod
+    def start(cls, mine: Path, theirs: Path) -> Preview | None:
+        """The child, or None where there is no fork (the caller reads them itself)."""
+        if not hasattr(os, "fork"):
+            return None
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:
+            return None
+        try:
+            pid = descriptors.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:  # pragma: no cover - the child's outcome is what the tests check
+            status = 1
+            try:
+                os.close(read_end)
+                descriptors.let_go(keep=(write_end,))
+                descriptors.write_all(write_end, _read(mine, theirs))
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        return cls(pid, read_end)
+
+    def take(self) -> list[Article] | None:
+        """The articles, in the order ``review.review_articles`` gives them; None if the
+        child handed over nothing whole."""
+        try:
+            payload = self._receive()
+            if payload is None:
+                return None
+            return [Article(name=name, text=text, sha256=sha, title=title,
+                            source=Source(**source) if source is not None else None)
+                    for name, text, sha, title, source in marshal.loads(payload)]
+        except (EOFError, ValueError, TypeError):
+            return None
+        finally:
+            self.close()
+
+    def _receive(self) -> bytes | None:
+        """Everything the child wrote, once it exited with success; None otherwise."""
+        deadline = time.monotonic() + WAIT_S
+        pieces: list[bytes] = []
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._pipe], [], [], left)[0]:
+                return None
+            piece = os.read(self._pipe, 1 << 20)
+            if not piece:
+                break
+            pieces.append(piece)
+        _, status = os.waitpid(self._pid, 0)
+        self._pid = 0
+        return b"".join(pieces) if os.waitstatus_to_exitcode(status) == 0 else None
+
+    def close(self) -> None:
+        if self._pid:
+            with contextlib.suppress(OSError):
+                os.kill(self._pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(self._pid, 0)
+            self._pid = 0
+        if self._pipe >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._pipe)
+            self._pipe = -1
+
+
+def _read(mine: Path, theirs: Path) -> bytes:
+    """In the child: the articles as ``marshal`` data (a Source as its record)."""
+    from annotations.review import review_articles
+    from annotations.storage import read_articles
+
+    shown = review_articles(read_articles(mine), read_articles(theirs))
+    return marshal.dumps([
+        (a.name, a.text, a.sha256, a.title, None if a.source is None else a.source.record())
+        for a in shown])
