@@ -78,7 +78,7 @@ def key_while(raw: bytes, meanwhile: Callable[[], _T]) -> tuple[str, _T]:
         result = meanwhile()
     finally:
         hashing.join()
-    return found[0], result
+    return (found[0] if found else key_of(raw)), result  # (a thread that failed: here)
 
 
 def _path(key: str) -> Path:

@@ -297,8 +297,9 @@ def read_records(path: Path, *, missing_ok: bool = False, raw: bytes | None = No
     """Main file plus journal, as records in file order, read without changing either
     (with ``missing_ok``, nothing at all is an empty file). A record the journal replaces
     or deletes is left out where the main file has it; the journal's version comes at the
-    end of its table. ``members``, ``split`` and ``lone``: see ``_main_records``. Only a file with
-    an empty journal is split: the child could not leave out what a journal replaces.
+    end of its table. ``members``, ``split`` and ``lone``: see ``_main_records``. Only a
+    file with an empty journal is split: the child could not leave out what a journal
+    replaces.
 
     The journal is read first: if another process folds in between, the main file read
     second already holds every op of the journal read first, and replaying them is a no-op."""
@@ -318,7 +319,8 @@ def read_records(path: Path, *, missing_ok: bool = False, raw: bytes | None = No
             elif key in later.get(table, ()):
                 continue
             elif type(record) is jsonstream.Run and later.get(table):
-                record = jsonstream.Run(groups for groups in record if groups[0] not in later[table])
+                replaced = later[table]
+                record = jsonstream.Run(groups for groups in record if groups[0] not in replaced)
             yield table, key, record
         if current is not None:
             yield from _puts(current, later.pop(current, {}))

@@ -312,8 +312,8 @@ class AnnotationStore:
 
     def _sorted(self, sha: str) -> list[Annotation]:
         """``sha``'s annotations by position (its ``_apart`` built), sorted now if this is
-        the first time since open or a bulk change; an empty list for an unknown article."""
-        anns = self._by_article.setdefault(sha, [])
+        the first time since open or a bulk change. ``sha`` is an article of the file."""
+        anns = self._by_article[sha]
         if sha in self._unsorted:
             anns.sort(key=POSITION)
             self._apart[sha] = apart(anns)

@@ -535,6 +535,8 @@ async def test_the_file_opens_after_the_first_frame_and_then_everything_works(db
 
     with AnnotationStore(db, "ana") as store:
         earlier = store.add(sample[0], 0, 10, "claim")
+        elsewhere = Article.from_text("otro.txt", "Un artículo que no está en pantalla.")
+        store.add(elsewhere, 3, 11, "claim")
     app = FactreadApp.build(LoadResult(sample), None, DEFAULT_TAGS,
                       opener=lambda: AnnotationStore(db, "tester"))
     async with app.run_test(size=SIZE) as pilot:
@@ -543,9 +545,12 @@ async def test_the_file_opens_after_the_first_frame_and_then_everything_works(db
             if app.ready:
                 break
         assert app.ready and app.store.get(earlier.id) is not None
+        # Every article's list was sorted on the opener's thread, the one not on screen
+        # too: the UI thread never waits for a sort (see AnnotationStore._sorted).
+        assert not app.store._unsorted
         assert app.panes[0].title_bar.count == 1
         await pilot.press("right_square_bracket", "shift+right", "u")
-        assert len(app.store) == 2
+        assert len(app.store) == 3
     app.store.close()
 
 
