@@ -1,12 +1,15 @@
-"""Raw file descriptors and forked children, shared by the three places factread forks:
-a background fold (``storage``), a snapshot writer (``snapshots``) and the second half of
-a large read (``splitread``)."""
+"""Raw file descriptors and forked children, shared by the places factread forks: a
+background fold (``storage``), a snapshot writer (``snapshots``), the later part of a
+large read (``splitread``) and the texts of a review (``preview``)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import signal
 import warnings
+from collections.abc import Callable, Iterable
 
 MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 4096
 
@@ -43,3 +46,33 @@ def let_go(keep: tuple[int, ...] = ()) -> None:
         os.closerange(low, fd)
         low = fd + 1
     os.closerange(low, MAX_FD)
+
+
+def child(work: Callable[[], None], keep: tuple[int, ...]) -> int:
+    """A forked child that lets go of everything it inherited but ``keep`` (``let_go``),
+    runs ``work`` and exits, 0 where it returned, 1 where it raised. Returns its pid;
+    OSError where there is no fork to be had."""
+    pid = fork()
+    if pid == 0:  # pragma: no cover - what the child hands over is what the tests check
+        status = 1
+        try:
+            let_go(keep)
+            work()
+            status = 0
+        finally:
+            os._exit(status)
+    return pid
+
+
+def end(pid: int, fds: Iterable[int]) -> None:
+    """A child whose work is not wanted (any more) killed and reaped, so that no zombie is
+    left (``pid`` 0: none), and ``fds`` closed (-1: none)."""
+    if pid:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(pid, 0)
+    for fd in fds:
+        if fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(fd)

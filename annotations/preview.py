@@ -15,11 +15,9 @@ problem is named exactly as always.
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import select
-import signal
 import time
 from pathlib import Path
 
@@ -49,20 +47,11 @@ class Preview:
         except OSError:
             return None
         try:
-            pid = descriptors.fork()
+            pid = descriptors.child(lambda: descriptors.write_all(write_end, _read(mine, theirs)),
+                                    keep=(write_end,))
         except OSError:
-            os.close(read_end)
-            os.close(write_end)
+            descriptors.end(0, (read_end, write_end))
             return None
-        if pid == 0:  # pragma: no cover - the child's outcome is what the tests check
-            status = 1
-            try:
-                os.close(read_end)
-                descriptors.let_go(keep=(write_end,))
-                descriptors.write_all(write_end, _read(mine, theirs))
-                status = 0
-            finally:
-                os._exit(status)
         os.close(write_end)
         return cls(pid, read_end)
 
@@ -98,16 +87,8 @@ class Preview:
         return b"".join(pieces) if os.waitstatus_to_exitcode(status) == 0 else None
 
     def close(self) -> None:
-        if self._pid:
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self._pid, 0)
-            self._pid = 0
-        if self._pipe >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self._pipe)
-            self._pipe = -1
+        descriptors.end(self._pid, (self._pipe,))
+        self._pid, self._pipe = 0, -1
 
 
 def _read(mine: Path, theirs: Path) -> bytes:

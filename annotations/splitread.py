@@ -22,14 +22,12 @@ The result is the careful read's, by construction:
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import itertools
 import marshal
 import os
 import re
 import select
-import signal
 import tempfile
 import time
 
@@ -92,23 +90,16 @@ class Split:
             read_end, write_end = os.pipe()
         except OSError:
             return None
+        def hand_over() -> None:  # in the child
+            payload = _read_from(text, at)
+            descriptors.write_all(spool, payload)
+            descriptors.write_all(write_end, len(payload).to_bytes(_HEADER, "big"))
+
         try:
-            pid = descriptors.fork()
+            pid = descriptors.child(hand_over, keep=(spool, write_end))
         except OSError:
-            for fd in (spool, read_end, write_end):
-                os.close(fd)
+            descriptors.end(0, (spool, read_end, write_end))
             return None
-        if pid == 0:  # pragma: no cover - the child's outcome is what the tests check
-            status = 1
-            try:
-                os.close(read_end)
-                descriptors.let_go(keep=(spool, write_end))
-                payload = _read_from(text, at)
-                descriptors.write_all(spool, payload)
-                descriptors.write_all(write_end, len(payload).to_bytes(_HEADER, "big"))
-                status = 0
-            finally:
-                os._exit(status)
         os.close(write_end)
         return cls(at, pid, read_end, spool)
 
@@ -145,17 +136,8 @@ class Split:
         return payload if len(payload) == size else None
 
     def close(self) -> None:
-        if self._pid:
-            with contextlib.suppress(OSError):
-                os.kill(self._pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(self._pid, 0)
-            self._pid = 0
-        for fd in (self._pipe, self._spool):
-            if fd >= 0:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-        self._pipe = self._spool = -1
+        descriptors.end(self._pid, (self._pipe, self._spool))
+        self._pid, self._pipe, self._spool = 0, -1, -1
 
 
 def boundary(text: str) -> int | None:

@@ -17,6 +17,7 @@ from annotations.review import review_articles
 from annotations.sources import Source
 from annotations.storage import read_articles
 from annotations.store import AnnotationStore
+from tests.annotations.forked import descriptors_left
 
 WEB = Source(url="https://diario.example/n", outlet="Diario del Sur", author="Ana",
              published="2024-06-19", fetched="2024-06-20T10:00:00Z",
@@ -88,13 +89,7 @@ def test_the_child_keeps_no_file_of_this_process_open(files, monkeypatch):
         reading = preview.Preview.start(*files)
         assert reading is not None
         try:
-            deadline = time.monotonic() + 10
-            while True:  # the child closes what it inherited first thing
-                fds = os.listdir(f"/proc/{reading._pid}/fd")
-                if len(fds) <= 4 or time.monotonic() > deadline:
-                    break
-                time.sleep(0.02)
-            targets = {os.readlink(f"/proc/{reading._pid}/fd/{fd}") for fd in fds}
+            fds, targets = descriptors_left(reading._pid, 4)
         finally:
             reading.close()
     assert len(fds) == 4  # stdin, stdout, stderr (all /dev/null), the pipe

@@ -15,6 +15,7 @@ import pytest
 from annotations import splitread
 from annotations.errors import InputError
 from annotations.store import AnnotationStore
+from tests.annotations.forked import descriptors_left
 
 NOTES = ["", "nota", 'comillas " y \\ barra', "línea\nnueva\ttab", "\x1b[31mrojo\x1b[0m",
          "emoji 🦀 y \u202etexto", "ñandú " * 40, "\u00a0espacio duro"]
@@ -260,13 +261,7 @@ def test_the_child_keeps_no_file_of_this_process_open(db, sample, monkeypatch):
         split = splitread.Split.start(db.read_text())
         assert split is not None
         try:
-            deadline = time.monotonic() + 10
-            while True:  # the child closes what it inherited first thing
-                fds = os.listdir(f"/proc/{split._pid}/fd")
-                if len(fds) <= 5 or time.monotonic() > deadline:
-                    break
-                time.sleep(0.02)
-            targets = {os.readlink(f"/proc/{split._pid}/fd/{fd}") for fd in fds}
+            fds, targets = descriptors_left(split._pid, 5)
         finally:
             split.close()
     assert len(fds) == 5  # stdin, stdout, stderr (all /dev/null), the spool, the pipe
