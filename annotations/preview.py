@@ -65,7 +65,7 @@ class Preview:
             return [Article(name=name, text=text, sha256=sha, title=title,
                             source=Source(**source) if source is not None else None)
                     for name, text, sha, title, source in marshal.loads(payload)]
-        except (EOFError, ValueError, TypeError):
+        except (EOFError, ValueError, TypeError, OSError):
             return None
         finally:
             self.close()
