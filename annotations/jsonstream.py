@@ -181,7 +181,7 @@ def _members(name: str | None, text: str, pos: int, keys: set[str], quick: re.Pa
                 end = matched.end()
                 found = after(text, end)
                 if found is None:
-                    break  # the member's end is read below, naming the problem
+                    break  # the run is handed over, then the missing delimiter named
                 filled, pos = found.group(1) == ",", found.end()
                 if not filled or pos == stop or len(run) == RUN:
                     break
