@@ -7,10 +7,9 @@ read a factread file, then the articles table of each file. Importing the screen
 meanwhile and hands them over as ``marshal`` data on a pipe; the screen then starts
 without those modules, which the file's opening imports after the first frame.
 
-The child only reads, with the same function (``storage.read_articles``) and the same
-checks. Where it fails in any way (a problem in a file, a crash, garbage, no answer in
-time), nothing is handed over and the caller reads the articles itself, so that any
-problem is named exactly as always.
+The child only reads, with the same function as this process (``shown``). Where it fails
+in any way (a problem in a file, a crash, garbage, no answer in time), nothing is handed
+over and ``take`` reads the articles here, so that any problem is named exactly as always.
 """
 
 from __future__ import annotations
@@ -30,34 +29,50 @@ WAIT_S = 10.0
 read here."""
 
 
-class Preview:
-    """A child reading the articles a review of ``theirs`` against ``mine`` shows."""
+def shown(mine: Path, theirs: Path) -> list[Article]:
+    """The articles a review of ``theirs`` against ``mine`` shows (``review_articles``),
+    read without the annotations; InputError naming any problem."""
+    from annotations.review import review_articles
+    from annotations.storage import read_articles
 
-    def __init__(self, pid: int, pipe: int) -> None:
+    return review_articles(read_articles(mine), read_articles(theirs))
+
+
+class Preview:
+    """The articles a review shows, being read by a child (``pid`` 0: by nobody yet)."""
+
+    def __init__(self, mine: Path, theirs: Path, pid: int = 0, pipe: int = -1) -> None:
+        self.mine, self.theirs = mine, theirs
         self._pid = pid
         self._pipe = pipe
 
     @classmethod
-    def start(cls, mine: Path, theirs: Path) -> Preview | None:
-        """The child, or None where there is no fork (the caller reads them itself)."""
+    def start(cls, mine: Path, theirs: Path) -> Preview:
+        """The child started; where there is no fork, ``take`` reads them here."""
         if not hasattr(os, "fork"):
-            return None
+            return cls(mine, theirs)
         try:
             read_end, write_end = os.pipe()
         except OSError:
-            return None
+            return cls(mine, theirs)
         try:
             pid = descriptors.child(lambda: descriptors.write_all(write_end, _read(mine, theirs)),
                                     keep=(write_end,))
         except OSError:
             descriptors.end(0, (read_end, write_end))
-            return None
+            return cls(mine, theirs)
         os.close(write_end)
-        return cls(pid, read_end)
+        return cls(mine, theirs, pid, read_end)
 
-    def take(self) -> list[Article] | None:
-        """The articles, in the order ``review.review_articles`` gives them; None if the
-        child handed over nothing whole."""
+    def take(self) -> list[Article]:
+        """The articles: the child's, else read here (InputError naming any problem)."""
+        handed = self._handed_over()
+        return handed if handed is not None else shown(self.mine, self.theirs)
+
+    def _handed_over(self) -> list[Article] | None:
+        """What the child handed over; None if it handed over nothing whole."""
+        if not self._pid:
+            return None
         try:
             payload = self._receive()
             if payload is None:
@@ -93,10 +108,6 @@ class Preview:
 
 def _read(mine: Path, theirs: Path) -> bytes:
     """In the child: the articles as ``marshal`` data (a Source as its record)."""
-    from annotations.review import review_articles
-    from annotations.storage import read_articles
-
-    shown = review_articles(read_articles(mine), read_articles(theirs))
     return marshal.dumps([
         (a.name, a.text, a.sha256, a.title, None if a.source is None else a.source.record())
-        for a in shown])
+        for a in shown(mine, theirs)])

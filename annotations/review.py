@@ -46,8 +46,6 @@ def merged_note(mine: str, theirs: Annotation) -> tuple[str, bool]:
     return note[:MAX_NOTE], True
 
 
-
-
 def review_articles(mine: Mapping[str, Article], theirs: Mapping[str, Article]
                     ) -> list[Article]:
     """The articles a review shows, in name order: mine, and theirs that are no version of

@@ -426,12 +426,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     reading = Preview.start(db, theirs_path)
     from reader.app import run_app
 
-    preview = reading.take() if reading is not None else None
-    if preview is None:  # read here, naming any problem
-        from annotations.review import review_articles
-        from annotations.storage import read_articles
-
-        preview = review_articles(read_articles(db), read_articles(theirs_path))
+    preview = reading.take()
 
     def session(mine: AnnotationStore) -> ReviewSession:
         from annotations.review import ReviewSession  # on the opener's thread

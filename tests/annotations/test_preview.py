@@ -1,6 +1,5 @@
 """The review's texts read by a forked child: what it hands over is what reading them here
-gives, and a child that fails in any way hands over nothing (the caller then reads them
-here and names any problem)."""
+gives, and where a child fails in any way they are read here, naming any problem."""
 
 from __future__ import annotations
 
@@ -38,27 +37,32 @@ def files(tmp_path, sample) -> tuple[Path, Path]:
     return mine, theirs
 
 
-def test_the_child_hands_over_what_reading_here_gives(files):
+def test_the_child_hands_over_what_reading_here_gives(files, monkeypatch):
     mine, theirs = files
-    reading = preview.Preview.start(mine, theirs)
-    assert reading is not None
-    got = reading.take()
     expected = review_articles(read_articles(mine), read_articles(theirs))
+    reading = preview.Preview.start(mine, theirs)
+    assert reading._pid
+
+    def not_here(mine: Path, theirs: Path) -> list[Article]:
+        raise AssertionError("read here: the child handed over nothing")
+
+    monkeypatch.setattr(preview, "shown", not_here)  # after the fork: the child keeps it
+    got = reading.take()
     assert got == expected and len(got) == 6
     assert [a.source for a in got if a.source is not None] == [WEB]
 
 
-def test_a_problem_in_a_file_hands_over_nothing_and_is_named_here(files):
+def test_a_problem_in_a_file_is_named_as_reading_here_names_it(files):
     mine, theirs = files
     theirs.write_text('{"articles": {"1": {"name": 5}}}')
     reading = preview.Preview.start(mine, theirs)
-    assert reading is not None and reading.take() is None
     with pytest.raises(InputError, match=r"theirs\.json: article record 1"):
-        read_articles(theirs)
+        reading.take()
+    assert not reading._pid  # the child that found it is reaped
 
 
-@pytest.mark.parametrize("how", ["raises", "dies", "garbage", "hangs"])
-def test_a_child_that_fails_hands_over_nothing_in_time(files, monkeypatch, how):
+@pytest.mark.parametrize("how", ["raises", "dies", "garbage", "hangs", "no fork"])
+def test_where_the_child_fails_the_articles_are_read_here_in_time(files, monkeypatch, how):
     def failing(mine: Path, theirs: Path) -> bytes:
         if how == "raises":
             raise ValueError("no")
@@ -69,16 +73,20 @@ def test_a_child_that_fails_hands_over_nothing_in_time(files, monkeypatch, how):
         time.sleep(60)
         return b""
 
+    expected = review_articles(read_articles(files[0]), read_articles(files[1]))
     monkeypatch.setattr(preview, "_read", failing)
     monkeypatch.setattr(preview, "WAIT_S", 0.5)
+    if how == "no fork":
+        monkeypatch.delattr(os, "fork")
     started = time.monotonic()
     reading = preview.Preview.start(*files)
-    assert reading is not None
     pid = reading._pid
-    assert reading.take() is None
+    assert bool(pid) == (how != "no fork")
+    assert reading.take() == expected
     assert time.monotonic() - started < 10
-    with pytest.raises(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)  # ended and reaped: no zombie left behind
+    if pid:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # ended and reaped: no zombie left behind
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc")
@@ -87,7 +95,6 @@ def test_the_child_keeps_no_file_of_this_process_open(files, monkeypatch):
     monkeypatch.setattr(preview, "_read", lambda mine, theirs: time.sleep(60) or b"")
     with open(files[0], "rb") as held:  # noqa: F841 - open here while the child starts
         reading = preview.Preview.start(*files)
-        assert reading is not None
         try:
             fds, targets = descriptors_left(reading._pid, 4)
         finally:
