@@ -320,6 +320,12 @@ class AnnotationStore:
             self._unsorted.discard(sha)
         return anns
 
+    def sort_all(self) -> None:
+        """Every article's list sorted now: for a caller that opens the file on one thread
+        and reads it on another that must never wait (the reading screen)."""
+        for sha in list(self._unsorted):
+            self._sorted(sha)
+
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
         return len(self._by_id)

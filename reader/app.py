@@ -197,12 +197,9 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, PlacesUI, ReviewUI, App[int]
         except FactreadError as err:
             self.call_from_thread(self._open_failed, str(err))
             return
-        store = opened[0] if isinstance(opened, tuple) else opened
-        for sha in store.articles:
-            # The store sorts an article's annotations when first asked for them: here, off
-            # the UI thread (0.07-0.2 s per article of 50,000), every article, since the
-            # annotation list and a new version of an article ask for those not on screen.
-            store.for_article(sha)
+        # Off the UI thread (0.07-0.2 s per article of 50,000), every article: the
+        # annotation list and a new version of an article ask for those not on screen too.
+        (opened[0] if isinstance(opened, tuple) else opened).sort_all()
         self.call_from_thread(self._use_opened, opened)
 
     def _open_failed(self, message: str) -> None:
