@@ -90,6 +90,7 @@ class Split:
             read_end, write_end = os.pipe()
         except OSError:
             return None
+
         def hand_over() -> None:  # in the child
             payload = _read_from(text, at)
             descriptors.write_all(spool, payload)
