@@ -19,7 +19,10 @@ import codecs
 import json
 import re
 from collections.abc import Callable, Generator, Iterator, Mapping
+from functools import cache
+from itertools import islice
 from json.scanner import make_scanner
+from operator import itemgetter
 from typing import IO, Any, Protocol
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -101,6 +104,26 @@ class Run(list[tuple[str, ...]]):
 RUN = 2048
 """Members at most in a run: a run's groups are held until the caller takes them."""
 
+_GROUPS = re.Match.groups
+_KEY = itemgetter(0)
+
+
+class _Scanner(Protocol):
+    def match(self) -> re.Match[str] | None:
+        """The next match, anchored where the last one ended."""
+
+
+@cache
+def _in_a_row(quick: re.Pattern[str]) -> Callable[[str, int, int], _Scanner] | None:
+    """A scanner of ``quick``'s members each followed by a comma, as ``_AFTER`` reads
+    one (the table's last member, followed by its brace, is matched the other way).
+    ``Pattern.scanner`` is what the standard library's ``re.Scanner`` is built on, but
+    undocumented: where it is missing, members are only matched one at a time."""
+    compiled = re.compile(f"(?:{quick.pattern})[ \\t\\n\\r]*,[ \\t\\n\\r]*")
+    scanner: Callable[[str, int, int], _Scanner] | None = getattr(compiled, "scanner", None)
+    return scanner
+
+
 _MEMBER = re.compile(r'[ \t\n\r]*"([^"\\]*)"[ \t\n\r]*:[ \t\n\r]*')
 _AFTER = re.compile(r"[ \t\n\r]*([,}])[ \t\n\r]*")
 
@@ -167,10 +190,25 @@ def _members(name: str | None, text: str, pos: int, keys: set[str], quick: re.Pa
     closing brace, False), or (``stop``, True) when a member begins at ``stop``."""
     member, after, scan = _MEMBER.match, _AFTER.match, _SCAN
     quick_match = quick.match if quick is not None else None
+    in_a_row = _in_a_row(quick) if quick is not None else None
     filled = True
     while filled:
         if pos == stop:
             return pos, True
+        if in_a_row is not None:
+            # Members followed by a comma, matched one after another by the regex engine
+            # itself (each match anchored where the last ended): no Python per member.
+            within = stop if pos < stop else len(text)  # a run ends where a handover begins
+            matches = list(islice(iter(in_a_row(text, pos, within).match, None), RUN))
+            if matches:
+                run = Run(map(_GROUPS, matches))
+                fresh = set(map(_KEY, run))
+                if len(fresh) == len(run) and keys.isdisjoint(fresh):
+                    keys |= fresh
+                    pos = matches[-1].end()
+                    yield ("", run) if name is None else (name, "", run)
+                    continue
+                # a key repeated: the loop below takes the members up to it
         matched = quick_match(text, pos) if quick_match is not None else None
         if matched is not None and (key := matched.group(1)) not in keys:
             assert quick_match is not None

@@ -174,7 +174,8 @@ def test_a_run_of_quick_members_ends_where_they_stop_matching(monkeypatch):
     doc = '{"a":{"1":[1],"2":[2],"3":[3],"4":{"x":4},"5":[5],"6":[6]},"b":{}}'
     got = list(jsonstream.tables(doc, members={"a": quick}))
     assert got == [("a", None, None), ("a", "", [("1", "1"), ("2", "2")]), ("a", "", [("3", "3")]),
-                   ("a", "4", {"x": 4}), ("a", "", [("5", "5"), ("6", "6")]), ("b", None, None)]
+                   ("a", "4", {"x": 4}), ("a", "", [("5", "5")]), ("a", "", [("6", "6")]),
+                   ("b", None, None)]
     handover = _Handover("a", doc.index('"2":[2]'), (doc.index(',"b"'), "theirs"))
     got = list(jsonstream.tables(doc, members={"a": quick}, handover=handover))
     assert got == [("a", None, None), ("a", "", [("1", "1")]), ("a", "", "theirs"),
@@ -183,3 +184,19 @@ def test_a_run_of_quick_members_ends_where_they_stop_matching(monkeypatch):
         list(jsonstream.tables('{"a":{"1":[1] "2":[2]}}', members={"a": quick}))
     with pytest.raises(jsonstream.StreamError, match="appears twice"):
         list(jsonstream.tables('{"a":{"1":[1],"1":[2]}}', members={"a": quick}))
+
+
+def test_members_in_a_row_are_read_as_the_loop_reads_them():
+    """The engine's run of comma-ended members (``_in_a_row``) takes what the loop would:
+    spaces around commas, the table's last member apart, a repeated key refused."""
+    import re
+
+    quick = re.compile(r'"([0-9]+)":\[([0-9]+)\]')
+    doc = '{"a":{"1":[1] ,\n "2":[2],"3":[3]\t}}'
+    assert list(jsonstream.tables(doc, members={"a": quick})) == [
+        ("a", None, None), ("a", "", [("1", "1"), ("2", "2")]), ("a", "", [("3", "3")])]
+    with pytest.raises(jsonstream.StreamError, match="'1' appears twice"):
+        list(jsonstream.tables('{"a":{"1":[1],"2":[2],"1":[3],"4":[4]}}', members={"a": quick}))
+    with pytest.raises(jsonstream.StreamError, match="'2' appears twice"):
+        list(jsonstream.tables('{"a":{"2":{"x":0},"1":[1],"2":[2],"4":[4]}}',
+                               members={"a": quick}))

@@ -202,7 +202,7 @@ def test_the_childs_part_is_a_share_of_the_annotations_not_of_the_articles():
             '"annotations":{' + members + "}}")
     begin = text.index('"annotations":{') + len('"annotations":{')
     at = _boundary(text)
-    assert begin + (len(text) - begin) * splitread.SHARE <= at < begin + (len(text) - begin) * 0.6
+    assert begin + (len(text) - begin) * splitread.SHARE <= at < begin + (len(text) - begin) * 0.65
     assert text[at - 2:at] == "},"
     assert splitread.boundary('{"meta":{},"articles":{}}') is None  # no annotations table
 
