@@ -25,6 +25,7 @@ NOTES = ["", "nota", 'comillas " y \\ barra', "línea\nnueva\ttab", "\x1b[31mroj
 def splits(monkeypatch):
     """Files of any size split; each Split's ``take`` recorded (True: it handed over)."""
     monkeypatch.setattr(splitread, "MIN_CHARACTERS", 0)
+    monkeypatch.setattr(splitread, "cores", lambda: 2)  # as on a one-core runner too
     taken: list[bool] = []
     take = splitread.Split.take
 
@@ -75,6 +76,7 @@ def _state(store: AnnotationStore) -> tuple:
 
 def _read(db: Path, monkeypatch, *, split: bool) -> AnnotationStore:
     monkeypatch.setattr(splitread, "MIN_CHARACTERS", 0 if split else 10**15)
+    monkeypatch.setattr(splitread, "cores", lambda: 2)
     return AnnotationStore(db, "ana", read_only=True, snapshot=False)
 
 
@@ -236,11 +238,35 @@ def test_a_child_that_cannot_help_leaves_the_reading_to_this_process(db, sample,
     assert _state(got) == expected
 
 
+def test_a_process_on_one_core_reads_alone(db, sample, monkeypatch):
+    """A child there would only take turns with this process, and cost the hand-over."""
+    _fill(db, sample, count=60)
+    text = db.read_text()
+    monkeypatch.setattr(splitread, "MIN_CHARACTERS", 0)
+    forked: list[object] = []
+    monkeypatch.setattr(splitread.descriptors, "child", lambda *a, **k: forked.append(a) or 0)
+    monkeypatch.setattr(splitread, "cores", lambda: 1)
+    assert splitread.Split.start(text) is None
+    assert forked == []
+    monkeypatch.setattr(splitread, "cores", lambda: 2)
+    split = splitread.Split.start(text)
+    assert split is not None and len(forked) == 1
+    split.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity here")
+def test_the_cores_are_those_this_process_may_run_on(monkeypatch):
+    assert splitread.cores() == len(os.sched_getaffinity(0))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3})
+    assert splitread.cores() == 1
+
+
 def test_the_child_is_ended_and_reaped_when_its_work_is_not_taken(monkeypatch, tmp_path):
     _child_fails(monkeypatch, "hangs")
     text = '{"annotations":{' + ",".join(
         f'"{n}":{{"id":"x{n}"}}' for n in range(1, 50)) + "}}"
     monkeypatch.setattr(splitread, "MIN_CHARACTERS", 0)
+    monkeypatch.setattr(splitread, "cores", lambda: 2)
     split = splitread.Split.start(text)
     assert split is not None
     pid = split._pid
@@ -257,6 +283,7 @@ def test_the_child_keeps_no_file_of_this_process_open(db, sample, monkeypatch):
     _fill(db, sample, count=60)
     _child_fails(monkeypatch, "hangs")
     monkeypatch.setattr(splitread, "MIN_CHARACTERS", 0)
+    monkeypatch.setattr(splitread, "cores", lambda: 2)
     with open(db, "rb") as held:  # noqa: F841 - open in this process while the child starts
         split = splitread.Split.start(db.read_text())
         assert split is not None
