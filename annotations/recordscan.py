@@ -40,6 +40,9 @@ from annotations.model import (
     shared_tag,
 )
 
+_NEW = tuple.__new__
+"""An ``Annotation`` from its fields in order, without the Python frame of the named
+tuple's ``__new__`` (0.25 us of the 2.7 us this module spends on a record)."""
 _ENCODE = json.encoder.encode_basestring_ascii
 """What ``storage.encode_file`` writes for a string, quotes included."""
 _SCANSTRING = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -122,8 +125,8 @@ def annotation_of(groups: tuple[str, ...], articles: Mapping[str, _HasText]
         modified = created
     elif not (modified[8:10] < "29" or is_time(modified)):
         return None
-    return Annotation(ann_id, shared(sha), name, start, end, exact, before, after, tag_object,
-                      note, links_tuple, shared(annotator), created, modified)
+    return _NEW(Annotation, (ann_id, shared(sha), name, start, end, exact, before, after,
+                             tag_object, note, links_tuple, shared(annotator), created, modified))
 
 
 _NUMBERS = (3, 4)
