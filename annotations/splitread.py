@@ -225,6 +225,7 @@ _PLAIN, _REFERENCES = 2, 4
 
 def _in_field_order(distinct: tuple[tuple[Any, ...], ...],
                     shared: tuple[tuple[Any, ...], ...]) -> list[tuple[Any, ...]]:
+    """The columns in ``Annotation``'s order again."""
     rest, common = iter(distinct), iter(shared)
     return [next(common) if number in _SHARED else next(rest)
             for number in range(len(Annotation._fields))]

@@ -111,6 +111,11 @@ def test_a_split_read_gives_what_one_process_reads(db, sample, splits, monkeypat
     plain = json.loads(db.read_text())["annotations"]
     assert {rec["id"]: rec for rec in plain.values()} == {
         i: a.to_dict() for i, a in by_id.items()}
+    # the child's values held by many annotations come here as one object each, as this
+    # process's own do (at most two objects per value: one from each process)
+    for field in ("article_sha256", "article", "tag", "annotator"):
+        values = [getattr(a, field) for a in split.all()]
+        assert len(set(map(id, values))) <= 2 * len(set(values)), field
 
 
 def test_a_changed_split_read_file_saves_and_opens_again(db, sample, splits, monkeypatch):
