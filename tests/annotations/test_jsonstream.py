@@ -200,3 +200,42 @@ def test_members_in_a_row_are_read_as_the_loop_reads_them():
     with pytest.raises(jsonstream.StreamError, match="'2' appears twice"):
         list(jsonstream.tables('{"a":{"2":{"x":0},"1":[1],"2":[2],"4":[4]}}',
                                members={"a": quick}))
+
+
+_QUICK = r'"([0-9]+)":\[([0-9]+)\]'
+members_list = st.lists(st.tuples(st.integers(0, 12), st.integers(0, 99),
+                                  st.sampled_from(["", " ", "\n\t"]), st.booleans()),
+                        max_size=12)
+
+
+def _read_as_records(text: str, quick: bool) -> tuple[list[tuple[str, str | None, object]],
+                                                        str | None]:
+    """What ``tables`` gives, a quick pattern's runs expanded into the records they stand
+    for, and the problem it stopped at."""
+    import re
+
+    found: list[tuple[str, str | None, object]] = []
+    try:
+        for table, key, record in jsonstream.tables(
+                text, members={"a": re.compile(_QUICK)} if quick else None):
+            if key == "":
+                found.extend((table, groups[0], [int(groups[1])]) for groups in record)
+            else:
+                found.append((table, key, record))
+    except jsonstream.StreamError as err:
+        return found, str(err)
+    return found, None
+
+
+@settings(max_examples=400, deadline=None)
+@given(members_list, st.data())
+def test_a_quick_pattern_reads_what_the_parser_reads(members, data):
+    """Members in a row, one at a time or parsed: the same records and the same problem,
+    with spaces around the commas, keys repeated, and documents cut or changed."""
+    parts = [f'"{key}":' + (f'{{"x":{value}}}' if parsed else f"[{value}]") + space
+             for key, value, space, parsed in members]
+    text = '{"a":{' + ",".join(parts) + '},"b":{"1":[1]}}'
+    at = data.draw(st.integers(0, len(text)))
+    text = data.draw(st.sampled_from([text, text[:at], text[:at] + "," + text[at:],
+                                      text[:at] + "}" + text[at:]]))
+    assert _read_as_records(text, quick=True) == _read_as_records(text, quick=False)
