@@ -30,6 +30,7 @@ import re
 import select
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from annotations import descriptors, jsonstream
@@ -146,13 +147,29 @@ class Split:
 
 
 def cores() -> int:
-    """The cores this process may run on (``os.process_cpu_count`` from Python 3.13). On
-    one, the child would only take turns with this process: the 300,000 bench file took
-    5.05-5.29 s split on one core, 3.76-4.29 s read in one process."""
+    """The cores this process may run on (``os.process_cpu_count`` from Python 3.13), or
+    fewer where its control group's quota allows less (``docker --cpus 1``). On one, the
+    child would only take turns with this process: the 300,000 bench file took 5.05-5.29 s
+    split on one core, 3.76-4.29 s read in one process."""
     try:
-        return len(os.sched_getaffinity(0))
+        found = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):  # no affinity on this system (macOS)
-        return os.cpu_count() or 1
+        found = os.cpu_count() or 1
+    return min(found, _quota())
+
+
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")
+"""cgroup v2's CPU quota of the group this process is in, as a container sees it:
+"QUOTA PERIOD" in microseconds, or "max PERIOD" for none."""
+
+
+def _quota() -> int:
+    """Whole cores the quota allows (at least 1); a large number where there is none."""
+    try:
+        quota, period = CPU_MAX.read_text().split()
+        return max(1, int(quota) // int(period)) if quota != "max" else 1 << 20
+    except (OSError, ValueError, ZeroDivisionError):  # no cgroup v2 here, or not its form
+        return 1 << 20
 
 
 def boundary(text: str) -> int | None:

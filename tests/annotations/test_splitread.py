@@ -260,10 +260,18 @@ def test_a_process_on_one_core_reads_alone(db, sample, monkeypatch):
 
 
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="no CPU affinity here")
-def test_the_cores_are_those_this_process_may_run_on(monkeypatch):
-    assert splitread.cores() == len(os.sched_getaffinity(0))
+def test_the_cores_are_those_this_process_may_run_on(monkeypatch, tmp_path):
+    monkeypatch.setattr(splitread, "CPU_MAX", tmp_path / "cpu.max")  # no quota: no file
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    assert splitread.cores() == 4
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3})
     assert splitread.cores() == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    for written, expected in [("max 100000\n", 4), ("200000 100000\n", 2),
+                              ("150000 100000\n", 1), ("50000 100000\n", 1),
+                              ("800000 100000\n", 4), ("nonsense\n", 4), ("1 0\n", 4)]:
+        (tmp_path / "cpu.max").write_text(written)
+        assert splitread.cores() == expected, written
 
 
 def test_the_child_is_ended_and_reaped_when_its_work_is_not_taken(monkeypatch, tmp_path):
