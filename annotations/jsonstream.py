@@ -118,7 +118,7 @@ def _in_a_row(quick: re.Pattern[str]) -> Callable[[str, int, int], _Scanner] | N
     """A scanner of ``quick``'s members each followed by a comma, as ``_AFTER`` reads
     one (the table's last member, followed by its brace, is matched the other way).
     ``Pattern.scanner`` is what the standard library's ``re.Scanner`` is built on, but
-    undocumented: where it is missing, members are only matched one at a time."""
+    undocumented: where it is missing, every member is parsed."""
     compiled = re.compile(f"(?:{quick.pattern})[ \\t\\n\\r]*,[ \\t\\n\\r]*")
     scanner: Callable[[str, int, int], _Scanner] | None = getattr(compiled, "scanner", None)
     return scanner
@@ -146,9 +146,10 @@ def tables(text: str, members: Mapping[str, re.Pattern[str]] | None = None,
     file order. Each table first yields (table, None, None), so an empty one is seen too.
 
     ``members``: for a table named there, a pattern tried first on each member (key and
-    record). Members it matches in a row are yielded as one ``Run`` of their groups, with
-    the key "" (never a key of a record: those are numbers); the caller knows what they
-    mean (see ``recordscan``). A member it does not match is parsed.
+    record). Members it matches in a row, each followed by a comma, are yielded as one
+    ``Run`` of their groups, with the key "" (never a key of a record: those are numbers);
+    the caller knows what they mean (see ``recordscan``). Any other member is parsed: one
+    it does not match, the table's last, and all from a repeated key on (refused there).
 
     ``handover``: where a member of its table begins at its ``at``, what it takes is
     yielded as one record with the key "" (never a key of a record: those are numbers),
@@ -189,7 +190,6 @@ def _members(name: str | None, text: str, pos: int, keys: set[str], quick: re.Pa
     with a ``name`` (a table's), else (key, value). Returns (the position after the
     closing brace, False), or (``stop``, True) when a member begins at ``stop``."""
     member, after, scan = _MEMBER.match, _AFTER.match, _SCAN
-    quick_match = quick.match if quick is not None else None
     in_a_row = _in_a_row(quick) if quick is not None else None
     filled = True
     while filled:
@@ -208,28 +208,9 @@ def _members(name: str | None, text: str, pos: int, keys: set[str], quick: re.Pa
                     pos = matches[-1].end()
                     yield ("", run) if name is None else (name, "", run)
                     continue
-                # a key repeated: the loop below takes the members up to it
-        matched = quick_match(text, pos) if quick_match is not None else None
-        if matched is not None and (key := matched.group(1)) not in keys:
-            assert quick_match is not None
-            run = Run()
-            while True:
-                keys.add(key)
-                run.append(matched.groups())
-                end = matched.end()
-                found = after(text, end)
-                if found is None:
-                    break  # the run is handed over, then the missing delimiter named
-                filled, pos = found.group(1) == ",", found.end()
-                if not filled or pos == stop or len(run) == RUN:
-                    break
-                matched = quick_match(text, pos)
-                if matched is None or (key := matched.group(1)) in keys:
-                    break
-            yield ("", run) if name is None else (name, "", run)
-            if found is None:
-                raise StreamError(text, _skip(text, end), "expecting ',' delimiter or '}'")
-            continue
+                # A key repeated, which the careful way below refuses when it gets there
+                # (within this run's members): no more runs in this object.
+                in_a_row = None
         # The common case (a key without escapes) in two regex matches and the C scanner;
         # anything else goes the careful way.
         found = member(text, pos)

@@ -174,8 +174,8 @@ def test_a_run_of_quick_members_ends_where_they_stop_matching(monkeypatch):
     doc = '{"a":{"1":[1],"2":[2],"3":[3],"4":{"x":4},"5":[5],"6":[6]},"b":{}}'
     got = list(jsonstream.tables(doc, members={"a": quick}))
     assert got == [("a", None, None), ("a", "", [("1", "1"), ("2", "2")]), ("a", "", [("3", "3")]),
-                   ("a", "4", {"x": 4}), ("a", "", [("5", "5")]), ("a", "", [("6", "6")]),
-                   ("b", None, None)]
+                   ("a", "4", {"x": 4}), ("a", "", [("5", "5")]), ("a", "6", [6]),
+                   ("b", None, None)]  # the table's last member, followed by no comma, parsed
     handover = _Handover("a", doc.index('"2":[2]'), (doc.index(',"b"'), "theirs"))
     got = list(jsonstream.tables(doc, members={"a": quick}, handover=handover))
     assert got == [("a", None, None), ("a", "", [("1", "1")]), ("a", "", "theirs"),
@@ -186,20 +186,43 @@ def test_a_run_of_quick_members_ends_where_they_stop_matching(monkeypatch):
         list(jsonstream.tables('{"a":{"1":[1],"1":[2]}}', members={"a": quick}))
 
 
-def test_members_in_a_row_are_read_as_the_loop_reads_them():
-    """The engine's run of comma-ended members (``_in_a_row``) takes what the loop would:
-    spaces around commas, the table's last member apart, a repeated key refused."""
+def test_members_in_a_row_take_spaces_and_leave_a_repeated_key_to_the_parser():
+    """The engine's run of comma-ended members (``_in_a_row``): spaces around commas, the
+    table's last member parsed, a key repeated inside a run or before it refused."""
     import re
 
     quick = re.compile(r'"([0-9]+)":\[([0-9]+)\]')
     doc = '{"a":{"1":[1] ,\n "2":[2],"3":[3]\t}}'
     assert list(jsonstream.tables(doc, members={"a": quick})) == [
-        ("a", None, None), ("a", "", [("1", "1"), ("2", "2")]), ("a", "", [("3", "3")])]
+        ("a", None, None), ("a", "", [("1", "1"), ("2", "2")]), ("a", "3", [3])]
     with pytest.raises(jsonstream.StreamError, match="'1' appears twice"):
         list(jsonstream.tables('{"a":{"1":[1],"2":[2],"1":[3],"4":[4]}}', members={"a": quick}))
     with pytest.raises(jsonstream.StreamError, match="'2' appears twice"):
         list(jsonstream.tables('{"a":{"2":{"x":0},"1":[1],"2":[2],"4":[4]}}',
                                members={"a": quick}))
+
+
+def test_a_repeated_key_stops_the_runs_of_its_object(monkeypatch):
+    """Found in a run, it leaves the rest of the object to the parser, which refuses it:
+    matching a run again from each member up to it would scan the same members over and
+    over (RUN x RUN of them in a hostile file)."""
+    import re
+
+    quick = re.compile(r'"([0-9]+)":\[([0-9]+)\]')
+    real = jsonstream._in_a_row(quick)
+    assert real is not None
+    scans: list[int] = []
+
+    def counted(text: str, pos: int, within: int):
+        scans.append(pos)
+        return real(text, pos, within)
+
+    monkeypatch.setattr(jsonstream, "_in_a_row", lambda pattern: counted)
+    members = ",".join(f'"{n}":[{n}]' for n in range(1, 200))
+    with pytest.raises(jsonstream.StreamError, match="'100' appears twice"):
+        list(jsonstream.tables('{"a":{' + members.replace('"150"', '"100"') + "}}",
+                               members={"a": quick}))
+    assert len(scans) == 1
 
 
 _QUICK = r'"([0-9]+)":\[([0-9]+)\]'
