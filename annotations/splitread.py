@@ -221,11 +221,11 @@ def _read_from(text: str, at: int) -> bytes:
         raise ValueError(str(err)) from None
     if reader.deferred or not reader.meta_done:
         raise ValueError("annotations before their articles or the meta table")
-    built = reader.contents.by_key
-    columns = tuple(zip(*built.values(), strict=True)) or ((),) * len(Annotation._fields)
+    keys, built = reader.in_file_order()
+    columns = tuple(zip(*built, strict=True)) or ((),) * len(Annotation._fields)
     distinct = tuple(column for number, column in enumerate(columns) if number not in _SHARED)
     shared = tuple(column for number, column in enumerate(columns) if number in _SHARED)
-    return marshal.dumps((end, list(built), marshal.dumps(distinct, _PLAIN),
+    return marshal.dumps((end, keys, marshal.dumps(distinct, _PLAIN),
                           marshal.dumps(shared, _REFERENCES)), _PLAIN)
 
 

@@ -199,7 +199,7 @@ class FactreadApp(Dialogs, CrossCheckUI, FindAllUI, PlacesUI, ReviewUI, App[int]
             return
         # Off the UI thread (0.07-0.2 s per article of 50,000), every article: the
         # annotation list and a new version of an article ask for those not on screen too.
-        (opened[0] if isinstance(opened, tuple) else opened).sort_all()
+        (opened[0] if isinstance(opened, tuple) else opened).prepare_all()
         self.call_from_thread(self._use_opened, opened)
 
     def _open_failed(self, message: str) -> None:

@@ -374,7 +374,7 @@ def test_an_article_is_in_position_order_when_first_asked_for(db, sample, monkey
         assert in_order(store.for_article(first))
         assert [(a.start, a.end) for a in store.at(second, 8)] == [(0, 400), (5, 9)]
     with AnnotationStore(db, "ana") as store:
-        store.sort_all()  # what the reading screen does on the thread that opens the file
+        store.prepare_all()  # what the reading screen does on the thread that opens the file
         assert not store._unsorted and in_order(store._by_article[second])
     with AnnotationStore(db, "ana") as store:
         added = store.add(sample[0], 6, 8, "claim")  # a change before anything was read

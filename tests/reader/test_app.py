@@ -546,7 +546,7 @@ async def test_the_file_opens_after_the_first_frame_and_then_everything_works(db
                 break
         assert app.ready and app.store.get(earlier.id) is not None
         # Every article's list was sorted on the opener's thread, the one not on screen
-        # too: the UI thread never waits for a sort (see AnnotationStore.sort_all).
+        # too: the UI thread never waits for a sort (see AnnotationStore.prepare_all).
         assert not app.store._unsorted
         assert app.panes[0].title_bar.count == 1
         await pilot.press("right_square_bracket", "shift+right", "u")
