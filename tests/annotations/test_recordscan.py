@@ -154,7 +154,8 @@ def test_a_run_of_members_reads_as_one_record_each(db, sample, monkeypatch):
 
     def read(members):
         contents = parse_contents(read_records(db, members=members), str(db))
-        return contents.annotations, contents.keys, contents.next_key
+        return (contents.annotations, contents.keys, contents.next_key,
+                list(contents.by_key.items()))
 
     quick, careful = read(QUICK_MEMBERS), read(None)
     assert quick == careful
@@ -167,3 +168,54 @@ def test_a_run_of_members_reads_as_one_record_each(db, sample, monkeypatch):
     for members in (QUICK_MEMBERS, None):
         with pytest.raises(InputError, match="more than 4 annotations"):
             read(members)
+
+
+@pytest.mark.parametrize("members", ["quick", "careful"])
+@pytest.mark.parametrize("later", ["a wrong tag", "an unknown field", "none"])
+def test_an_id_used_twice_is_named_before_any_later_problem(db, sample, members, later):
+    """Annotations are added to the maps in bulk (``RecordReader.settle``), after the
+    records that follow them were read: a problem in a later record must not hide the
+    repeated id, which comes first in the file."""
+    from annotations.fileformat import QUICK_MEMBERS, parse_contents
+    from annotations.storage import dump, load_data, read_records
+    from annotations.store import AnnotationStore
+
+    with AnnotationStore(db, "ana") as store:
+        for n in range(6):
+            store.add(sample[0], n * 10, n * 10 + 5, "claim")
+    data = load_data(db)
+    table = data["annotations"]
+    keys = list(table)
+    table[keys[3]] = {**table[keys[3]], "id": table[keys[1]]["id"]}
+    if later == "a wrong tag":
+        table[keys[5]] = {**table[keys[5]], "tag": "no tag!"}
+    elif later == "an unknown field":
+        table[keys[5]] = {**table[keys[5]], "extra": 1}
+    db.write_bytes(dump(data))
+    with pytest.raises(InputError) as raised:
+        parse_contents(read_records(db, members=QUICK_MEMBERS if members == "quick" else None),
+                       str(db))
+    assert str(raised.value) == (f"{db}: annotation record {keys[3]}: field 'id': "
+                                 f"{table[keys[1]]['id']} is used twice")
+
+
+def test_names_and_annotators_read_from_records_stay_shared_and_bounded(monkeypatch):
+    """The decoded name and annotator of a record are remembered by their JSON form:
+    escaped or not, the same value is one object; past the limit nothing more is
+    remembered, and the values are still right."""
+    from annotations import recordscan
+    from annotations.recordscan import clear_values
+
+    monkeypatch.setattr(recordscan, "_RAW_LIMIT", 3)
+    monkeypatch.setattr(recordscan, "_NAME_OF", {})
+    monkeypatch.setattr(recordscan, "_ANNOTATOR_OF", {})
+    clear_values()
+    found = []
+    for n, who in enumerate(["ana", "\\u0061na", "ana", "bea", "cai", "dan", "eva"]):
+        record = {**_base(n, n + 4), "annotator": "placeholder"}
+        member = _member(str(n + 1), record).replace('"placeholder"', f'"{who}"')
+        found.append(annotation_of(RECORD.fullmatch(member).groups(), ARTICLES))
+    assert [ann.annotator for ann in found] == ["ana", "ana", "ana", "bea", "cai", "dan", "eva"]
+    assert found[0].annotator is found[1].annotator is found[2].annotator
+    assert len(recordscan._ANNOTATOR_OF) == 3 and len(recordscan._NAME_OF) == 1
+    assert all(ann.article_sha256 is ARTICLE.sha256 for ann in found)

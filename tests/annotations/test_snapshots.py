@@ -52,6 +52,7 @@ def _key(db: Path) -> str:
 
 
 def _state(store: AnnotationStore) -> tuple:
+    store.prepare_all()  # every list sorted, every annotation's document id known
     return (store.meta, {s: (a.text, a.name, a.title, a.source) for s, a in store.articles.items()},
             store.all(), dict(store.reviews), dict(store._keys), dict(store._next_key),
             {sha: list(store.for_article(sha)) for sha in store.articles},

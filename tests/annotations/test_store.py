@@ -385,3 +385,36 @@ def test_an_article_is_in_position_order_when_first_asked_for(db, sample, monkey
         assert in_order(store.for_article(first))
         assert [(a.start, a.end) for a in store.overlapping(first, 10, 31)] == [
             (0, 400), (12, 13), (30, 90)]
+
+
+@pytest.mark.parametrize("first", ["delete", "update", "bulk delete", "link"])
+def test_the_first_change_after_opening_reaches_the_record_the_file_holds(db, sample, first,
+                                                                         monkeypatch):
+    """An annotation's document id is looked up when a change first needs one, not at
+    open (``AnnotationStore._annotation_keys``): whatever that first change is, its ops
+    name the record the file holds, in the journal and after a fold."""
+    from annotations import store as store_module
+
+    with AnnotationStore(db, "ana") as store:
+        made = [store.add(sample[0], n * 10, n * 10 + 5, "claim") for n in range(4)]
+    for fold in (False, True):
+        target = made[1] if not fold else made[2]
+        with AnnotationStore(db, "ana") as store:
+            if first == "bulk delete":
+                monkeypatch.setattr(store_module, "BULK", 0)
+            if first == "update":
+                store.apply(store.prepare_update(target.id, "note", note="first"))
+            elif first == "link":
+                store.apply(store.prepare_link(target.id, made[3].id))
+            else:
+                store.apply(store.prepare_delete(target.id))
+            store.close(fold=fold)
+        with AnnotationStore(db, "ana", read_only=True) as store:
+            held = store.get(target.id)
+            if first == "update":
+                assert held is not None and held.note == "first"
+            elif first == "link":
+                assert held is not None and held.links == (made[3].id,)
+            else:
+                assert held is None
+            assert len(store) == (4 if first in ("update", "link") else 4 - 1 - fold)
