@@ -64,6 +64,8 @@ class Contents:
     reviews. An annotation's is in ``by_key``: the store builds its map when a change first
     needs it (``AnnotationStore._key``)."""
     next_key: dict[str, int] = field(default_factory=dict)
+    """Each table's next free document id; the annotations table's is the store's to find,
+    with their document ids (``AnnotationStore._annotation_keys``)."""
     in_order: list[Annotation] | None = None
     """The annotations by position (start, end, id), when a snapshot had them so: the
     store's index is then built without sorting 300,000 at random."""
@@ -171,6 +173,7 @@ class Batch(NamedTuple):
 
 
 _ID = operator.itemgetter(Annotation._fields.index("id"))
+_LINKS = operator.itemgetter(Annotation._fields.index("links"))
 _KEY = operator.itemgetter(0)
 """A member's key among the groups of ``recordscan.RECORD``."""
 
@@ -196,6 +199,10 @@ class RecordReader:
         ``settle`` adds them in C-level passes before anything reads those maps. Three dict
         inserts per record in the Python loop were 1.8 us of the 8.5 us a record took at
         300,000."""
+        self._linked: list[Annotation] = []
+        """The annotations read that have links, in file order: ``finish`` checks theirs.
+        A pass over every annotation there took 0.03-0.04 s at 300,000 (its memory cold);
+        picked out as they are built, while in the cache, it is a few ms."""
 
     def table(self, name: str) -> None:
         if name not in TABLES:
@@ -274,6 +281,7 @@ class RecordReader:
         if all(built):  # no None: every member is an annotation (a tuple of 14 is true)
             self._pending += cast("list[Annotation]", built)
             self._pending_keys += map(_KEY, run)  # 1-18 digits: what ``record`` checks of a key
+            self.linked(cast("list[Annotation]", built))
             return
         for groups, ann in zip(run, built, strict=True):
             if ann is None:
@@ -318,6 +326,12 @@ class RecordReader:
         """An annotation read, in file order; an id used before is named by ``settle``."""
         self._pending.append(ann)
         self._pending_keys.append(key)
+        if ann.links:
+            self._linked.append(ann)
+
+    def linked(self, anns: Iterable[Annotation]) -> None:
+        """Of ``anns``, read and in file order, those with links, for ``finish`` to check."""
+        self._linked += filter(_LINKS, anns)
 
     def add_batch(self, batch: Batch) -> None:
         """The annotations another process read and checked (see ``splitread``), added
@@ -334,6 +348,7 @@ class RecordReader:
         if (len(contents.by_key) != before + len(batch.keys)
                 or len(contents.annotations) != before_ids + len(ids)):
             raise ReadAgain
+        self.linked(batch.annotations)
 
     def review(self, key: str, record: Any) -> None:
         rec_where = f"{self.where}: review record {key}"
@@ -358,17 +373,15 @@ class RecordReader:
             self.annotation(key, record)
         self.settle()
         contents = self.contents
-        for ann in contents.annotations.values():
-            if not ann.links:
-                continue
+        for ann in self._linked:
             problem = link_problem(ann, contents.annotations.get)
             if problem:
                 rec = key_of(contents.by_key, ann)
                 raise InputError(f"{self.where}: annotation record {rec}: field 'links': "
                                  f"{problem}")
         for name in TABLES:
-            keys = contents.by_key if name == "annotations" else self.docs[name]
-            contents.next_key[name] = max(map(int, keys), default=0) + 1
+            if name != "annotations":  # the store's, when a change first needs it
+                contents.next_key[name] = max(map(int, self.docs[name]), default=0) + 1
         contents.docs = self.docs
         return contents
 
@@ -421,6 +434,7 @@ def contents_of_snapshot(tables: dict[str, dict[str, Any]], order: list[int],
         if len(contents.annotations) != len(by_key) or not shas <= contents.articles.keys():
             return None
         contents.by_key = by_key
+        reader.linked(listed)
         if len(order) != len(listed):
             return None
         contents.in_order = list(map(listed.__getitem__, order))  # IndexError: not sound

@@ -374,7 +374,8 @@ class AnnotationStore:
         return self._storage
 
     def _annotation_keys(self) -> None:
-        """Every annotation's document id in ``_keys``, from the table as it was read. Built
+        """Every annotation's document id in ``_keys``, and the next free one, from the
+        table as it was read. Built
         when a change first needs one rather than at open, where it was 0.1-0.17 s of a
         first open at 300,000 (the reading screen builds it on the thread that opens the
         file: ``prepare_all``). Nothing changes that table before: changes go through
@@ -385,6 +386,7 @@ class AnnotationStore:
             ids = map(_ID, by_key.values())
             self._keys.update(zip(zip(itertools.repeat("annotations"), ids), by_key,
                                    strict=True))
+            self._next_key["annotations"] = max(map(int, by_key), default=0) + 1
 
     def _key(self, table: str, ident: str) -> str:
         if table == "annotations":

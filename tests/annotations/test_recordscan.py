@@ -219,3 +219,27 @@ def test_names_and_annotators_read_from_records_stay_shared_and_bounded(monkeypa
     assert found[0].annotator is found[1].annotator is found[2].annotator
     assert len(recordscan._ANNOTATOR_OF) == 3 and len(recordscan._NAME_OF) == 1
     assert all(ann.article_sha256 is ARTICLE.sha256 for ann in found)
+
+
+@pytest.mark.parametrize("members", ["quick", "careful"])
+def test_a_link_that_does_not_link_back_is_named_at_its_record(db, sample, members):
+    """Links are checked once everything is read, for the annotations that have them
+    (picked out as runs are built): a one-way link is named at its record either way."""
+    from annotations.fileformat import QUICK_MEMBERS, parse_contents
+    from annotations.storage import dump, load_data, read_records
+    from annotations.store import AnnotationStore
+
+    with AnnotationStore(db, "ana") as store:
+        for n in range(6):
+            store.add(sample[0], n * 10, n * 10 + 5, "claim")
+    data = load_data(db)
+    table = data["annotations"]
+    keys = list(table)
+    table[keys[4]] = {**table[keys[4]], "links": [table[keys[2]]["id"]]}
+    db.write_bytes(dump(data))
+    with pytest.raises(InputError) as raised:
+        parse_contents(read_records(db, members=QUICK_MEMBERS if members == "quick" else None),
+                       str(db))
+    assert str(raised.value) == (f"{db}: annotation record {keys[4]}: field 'links': "
+                                 f"{table[keys[2]]['id']} does not link back (links are kept "
+                                 "both ways)")

@@ -304,3 +304,21 @@ def test_no_snapshot_where_the_disk_is_nearly_full(db, sample, small_is_large, m
     monkeypatch.setattr(shutil, "disk_usage", real)
     AnnotationStore(db, "ana", read_only=True)  # room again: the careful read leaves one
     _wait_for_snapshot(_key(db))
+
+
+def test_a_snapshot_with_a_link_that_does_not_link_back_is_not_used(db, sample,
+                                                                    small_is_large):
+    """Links are checked again on every open from a snapshot."""
+    from annotations.fileformat import contents_of_snapshot
+
+    _fill(db, sample)
+    found = snapshots.decode(_wait_for_snapshot(_key(db)).read_bytes())
+    assert found is not None
+    tables, order = found
+    assert contents_of_snapshot(dict(tables), list(order), str(db)) is not None
+    annotations = dict(tables["annotations"])
+    key, linked = next((k, a) for k, a in annotations.items() if a.links)
+    other = next(a for a in annotations.values() if a.id not in (*linked.links, linked.id))
+    annotations[key] = linked._replace(links=(*linked.links, other.id))
+    assert contents_of_snapshot({**tables, "annotations": annotations}, list(order),
+                                str(db)) is None

@@ -324,3 +324,21 @@ def test_annotations_before_their_articles_are_read_as_one_process_reads_them(
     assert splits == [False]
     assert _state(got)[2] == expected[2]  # the same annotations, in position order
     assert len(got) == 120
+
+
+def test_a_link_in_the_childs_part_that_does_not_link_back_is_named(db, sample, splits,
+                                                                   monkeypatch):
+    """The child's annotations with links are checked here, against everything read."""
+    _fill(db, sample)
+    text = db.read_text()
+    at = _boundary(text)
+    records = _records(text)
+    early = next(m for m in records if m.end() < at and '"links":[]' in m.group(2))
+    late = next(m for m in records if m.start() > at and '"links":[]' in m.group(2))
+    early_id = json.loads(early.group(2))["id"]
+    linked = late.group(2).replace('"links":[]', f'"links":["{early_id}"]', 1)
+    db.write_text(text[:late.start(2)] + linked + text[late.end(2):])
+    message = _problem(db, monkeypatch, split=True)
+    assert splits == [True]  # handed over, and then found here
+    assert message == _problem(db, monkeypatch, split=False)
+    assert f"annotation record {late.group(1)}: field 'links'" in message
