@@ -213,6 +213,11 @@ class AnnotationStore:
         """The meta record of a new file, written with its first change."""
         self._fresh_keys: list[tuple[str, str]] = []
         self.db: TinyDB | None = None
+        self._snapshot_due: tuple[str, dict[str, dict[str, Any]]] | None = None
+        """The snapshot of a large file just read the careful way, for the next open: its
+        key and tables. Written by a forked process (``snapshots.save_in_child``) once the
+        annotations are sorted (see ``_save_snapshot``)."""
+        self._sorting_all = False
         self._use_snapshot = snapshot
         if read_only:
             with gc_paused():
@@ -296,7 +301,7 @@ class AnnotationStore:
                                       str(self.path))
         del raw
         if key is not None:
-            snapshots.save_in_child(key, contents.tables())
+            self._snapshot_due = (key, contents.tables())
         return contents
 
     def _rebuild_index(self, shas: set[str], in_order: list[Annotation] | None = None) -> None:
@@ -322,15 +327,34 @@ class AnnotationStore:
             anns.sort(key=POSITION)
             self._apart[sha] = apart(anns)
             self._unsorted.discard(sha)
+            if not self._sorting_all:
+                self._save_snapshot()
         return anns
+
+    def _sort_all(self) -> None:
+        self._sorting_all = True
+        try:
+            for sha in list(self._unsorted):
+                self._sorted(sha)
+        finally:
+            self._sorting_all = False
+        self._save_snapshot()
 
     def prepare_all(self) -> None:
         """Every article's list sorted and every annotation's document id known now: for a
         caller that opens the file on one thread and reads and changes it on another that
         must never wait (the reading screen)."""
-        for sha in list(self._unsorted):
-            self._sorted(sha)
+        self._sort_all()
         self._annotation_keys()
+
+    def _save_snapshot(self) -> None:
+        """The snapshot due, written now by a forked process. Not at open: after a fork,
+        each page this process writes to is copied first (a reference count is a write),
+        and the index and the first sort touch every annotation. Forked after them, they
+        no longer pay for it: 31,000 page copies at 300,000 annotations, 0.1 s."""
+        due, self._snapshot_due = self._snapshot_due, None
+        if due is not None:
+            snapshots.save_in_child(*due)
 
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
@@ -344,6 +368,7 @@ class AnnotationStore:
         return self._by_id.get(ann_id)
 
     def all(self) -> list[Annotation]:
+        self._sort_all()
         return [ann for sha in self.articles for ann in self._sorted(sha)]
 
     def for_article(self, sha: str) -> Sequence[Annotation]:
@@ -403,6 +428,9 @@ class AnnotationStore:
         """Write ``ops`` as one durable batch. If the disk refuses it, the document ids
         allocated for it are given back and DiskError says the change was not saved."""
         storage = self._writable()
+        # The tables change: a snapshot of them would no longer be the main file's (which
+        # changes at the next fold anyway, and the journal is read the careful way).
+        self._snapshot_due = None
         if self._meta_op is not None:
             ops = [self._meta_op, *ops]
         try:
@@ -620,6 +648,7 @@ class AnnotationStore:
         """Fold and release the file. A main file the disk will not take is no loss (the
         journal keeps every change): it is said in ``warnings``, not raised."""
         try:
+            self._save_snapshot()  # read and not sorted: still worth it for the next open
             if self._storage is not None:
                 if fold:
                     self._storage.close()

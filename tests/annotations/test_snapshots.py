@@ -15,6 +15,7 @@ from annotations import snapshots
 from annotations import store as store_module
 from annotations.articles import Article
 from annotations.sources import Source
+from annotations.storage import journal_path
 from annotations.store import AnnotationStore
 
 
@@ -302,7 +303,8 @@ def test_no_snapshot_where_the_disk_is_nearly_full(db, sample, small_is_large, m
     time.sleep(0.5)
     assert _snapshot_files() == []
     monkeypatch.setattr(shutil, "disk_usage", real)
-    AnnotationStore(db, "ana", read_only=True)  # room again: the careful read leaves one
+    with AnnotationStore(db, "ana", read_only=True):  # room again: the careful read
+        pass                                          # leaves one, at the latest at close
     _wait_for_snapshot(_key(db))
 
 
@@ -322,3 +324,31 @@ def test_a_snapshot_with_a_link_that_does_not_link_back_is_not_used(db, sample,
     annotations[key] = linked._replace(links=(*linked.links, other.id))
     assert contents_of_snapshot({**tables, "annotations": annotations}, list(order),
                                 str(db)) is None
+
+
+def test_the_snapshot_is_written_once_the_first_article_is_sorted(db, sample, small_is_large):
+    """Not at open: the process that writes it is forked after the first sort, which then
+    does not pay for copying the pages it touches. At the latest at close."""
+    _fill(db, sample)
+    _wait_for_snapshot(_key(db)).unlink()
+    store = AnnotationStore(db, "ana", read_only=True)
+    time.sleep(0.3)
+    assert _snapshot_files() == []
+    store.for_article(sample[0].sha256)
+    _wait_for_snapshot(_key(db))
+
+
+def test_a_change_before_the_snapshot_is_written_leaves_none_of_it(db, sample, small_is_large):
+    """The tables change with the first change: a snapshot of them is no longer the main
+    file's. Were it written, an open of the main file without that journal would read a
+    change the file does not hold."""
+    _fill(db, sample)
+    _wait_for_snapshot(_key(db)).unlink()
+    store = AnnotationStore(db, "ana")
+    added = store.add(sample[0], 200, 230, "claim", note="only in the journal")
+    store.close(fold=False)
+    time.sleep(0.5)
+    assert _snapshot_files() == []
+    journal_path(db).unlink()  # the main file as it was, with no journal
+    with AnnotationStore(db, "ana", read_only=True) as store:
+        assert store.get(added.id) is None
