@@ -5,6 +5,7 @@ problem, and one process reading on its own whenever the child cannot help."""
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import re
 import time
@@ -215,20 +216,22 @@ def test_the_childs_part_is_a_share_of_the_annotations_not_of_the_articles():
 
 
 def _child_fails(monkeypatch, how: str) -> None:
-    def failing(text: str, at: int) -> bytes:
+    def failing(text: str, at: int) -> tuple[bytes, bytes, bytes]:
         if how == "raises":
             raise ValueError("no")
         if how == "dies":
             os._exit(3)
         if how == "garbage":
-            return b"\x00not marshal"
+            return b"\x00not marshal", b"\x00", b"\x00"
+        if how == "columns of garbage":  # a sound head, then columns that are not
+            return marshal.dumps((len(text) - 2, ["1"])), marshal.dumps(((),)), b"\x00"
         time.sleep(60)  # "hangs"
-        return b""
+        return b"", b"", b""
 
     monkeypatch.setattr(splitread, "_read_from", failing)
 
 
-@pytest.mark.parametrize("how", ["raises", "dies", "garbage", "hangs"])
+@pytest.mark.parametrize("how", ["raises", "dies", "garbage", "columns of garbage", "hangs"])
 def test_a_child_that_cannot_help_leaves_the_reading_to_this_process(db, sample, splits,
                                                                     monkeypatch, how):
     _fill(db, sample, count=120)
