@@ -56,13 +56,18 @@ def max_matching(left: Sequence[tuple[int, int]], right: Sequence[tuple[int, int
                     path.pop()
         return False
 
+    # Right spans a failed search went through: none leads to a free one while the
+    # matching stays as it is, so later searches skip them (a first free neighbour taken
+    # below cannot be reached from them either). Forgotten when a search changes the
+    # matching. A new set per search made agree at 50k a side spend ~1 s here.
+    dead: set[int] = set()
     for i in range(len(left)):
         first = neighbours[i][:1]
         if first and first[0] not in match_right:
             # What the search below does first anyway, without its set and stack.
             match_right[first[0]] = i
-        else:
-            augment(i, set())
+        elif augment(i, dead):
+            dead = set()
     return sorted((i, j) for j, i in match_right.items())
 
 
