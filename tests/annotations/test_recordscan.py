@@ -170,32 +170,44 @@ def test_a_run_of_members_reads_as_one_record_each(db, sample, monkeypatch):
             read(members)
 
 
-@pytest.mark.parametrize("members", ["quick", "careful"])
-@pytest.mark.parametrize("later", ["a wrong tag", "an unknown field", "none"])
-def test_an_id_used_twice_is_named_before_any_later_problem(db, sample, members, later):
-    """Annotations are added to the maps in bulk (``RecordReader.settle``), after the
-    records that follow them were read: a problem in a later record must not hide the
-    repeated id, which comes first in the file."""
-    from annotations.fileformat import QUICK_MEMBERS, parse_contents
-    from annotations.storage import dump, load_data, read_records
+def _six_records(db, sample) -> tuple[dict, dict, list[str]]:
+    """A file of six annotations, as its tables (to change), its annotations table and
+    its record keys."""
+    from annotations.storage import load_data
     from annotations.store import AnnotationStore
 
     with AnnotationStore(db, "ana") as store:
         for n in range(6):
             store.add(sample[0], n * 10, n * 10 + 5, "claim")
     data = load_data(db)
-    table = data["annotations"]
-    keys = list(table)
+    return data, data["annotations"], list(data["annotations"])
+
+
+def _problem_read(db, data: dict, members: str) -> str:
+    """``data`` written as storage writes a file, then read: the problem named."""
+    from annotations.fileformat import QUICK_MEMBERS, parse_contents
+    from annotations.storage import dump, read_records
+
+    db.write_bytes(dump(data))
+    with pytest.raises(InputError) as raised:
+        parse_contents(read_records(db, members=QUICK_MEMBERS if members == "quick" else None),
+                       str(db))
+    return str(raised.value)
+
+
+@pytest.mark.parametrize("members", ["quick", "careful"])
+@pytest.mark.parametrize("later", ["a wrong tag", "an unknown field", "none"])
+def test_an_id_used_twice_is_named_before_any_later_problem(db, sample, members, later):
+    """Annotations are added to the maps in bulk (``RecordReader.settle``), after the
+    records that follow them were read: a problem in a later record must not hide the
+    repeated id, which comes first in the file."""
+    data, table, keys = _six_records(db, sample)
     table[keys[3]] = {**table[keys[3]], "id": table[keys[1]]["id"]}
     if later == "a wrong tag":
         table[keys[5]] = {**table[keys[5]], "tag": "no tag!"}
     elif later == "an unknown field":
         table[keys[5]] = {**table[keys[5]], "extra": 1}
-    db.write_bytes(dump(data))
-    with pytest.raises(InputError) as raised:
-        parse_contents(read_records(db, members=QUICK_MEMBERS if members == "quick" else None),
-                       str(db))
-    assert str(raised.value) == (f"{db}: annotation record {keys[3]}: field 'id': "
+    assert _problem_read(db, data, members) == (f"{db}: annotation record {keys[3]}: field 'id': "
                                  f"{table[keys[1]]['id']} is used twice")
 
 
@@ -225,21 +237,8 @@ def test_names_and_annotators_read_from_records_stay_shared_and_bounded(monkeypa
 def test_a_link_that_does_not_link_back_is_named_at_its_record(db, sample, members):
     """Links are checked once everything is read, for the annotations that have them
     (picked out as runs are built): a one-way link is named at its record either way."""
-    from annotations.fileformat import QUICK_MEMBERS, parse_contents
-    from annotations.storage import dump, load_data, read_records
-    from annotations.store import AnnotationStore
-
-    with AnnotationStore(db, "ana") as store:
-        for n in range(6):
-            store.add(sample[0], n * 10, n * 10 + 5, "claim")
-    data = load_data(db)
-    table = data["annotations"]
-    keys = list(table)
+    data, table, keys = _six_records(db, sample)
     table[keys[4]] = {**table[keys[4]], "links": [table[keys[2]]["id"]]}
-    db.write_bytes(dump(data))
-    with pytest.raises(InputError) as raised:
-        parse_contents(read_records(db, members=QUICK_MEMBERS if members == "quick" else None),
-                       str(db))
-    assert str(raised.value) == (f"{db}: annotation record {keys[4]}: field 'links': "
+    assert _problem_read(db, data, members) == (f"{db}: annotation record {keys[4]}: field 'links': "
                                  f"{table[keys[2]]['id']} does not link back (links are kept "
                                  "both ways)")
