@@ -37,20 +37,19 @@ def max_matching(left: Sequence[tuple[int, int]], right: Sequence[tuple[int, int
         path: list[tuple[int, int]] = []
         while stack:
             node, options = stack[-1]
-            advanced = False
             for j in options:
                 if j in seen:
                     continue
                 seen.add(j)
                 path.append((node, j))
-                if j not in match_right:
+                holder = match_right.get(j)
+                if holder is None:
                     for a, b in path:
                         match_right[b] = a
                     return True
-                stack.append((match_right[j], iter(neighbours[match_right[j]])))
-                advanced = True
+                stack.append((holder, iter(neighbours[holder])))
                 break
-            if not advanced:
+            else:  # every option of this node tried: back to the one before
                 stack.pop()
                 if path:
                     path.pop()
@@ -61,11 +60,10 @@ def max_matching(left: Sequence[tuple[int, int]], right: Sequence[tuple[int, int
     # below cannot be reached from them either). Forgotten when a search changes the
     # matching. A new set per search made agree at 50k a side spend ~1 s here.
     dead: set[int] = set()
-    for i in range(len(left)):
-        first = neighbours[i][:1]
-        if first and first[0] not in match_right:
+    for i, options in enumerate(neighbours):
+        if options and options[0] not in match_right:
             # What the search below does first anyway, without its set and stack.
-            match_right[first[0]] = i
+            match_right[options[0]] = i
         elif augment(i, dead):
             dead = set()
     return sorted((i, j) for j, i in match_right.items())
