@@ -279,9 +279,10 @@ class RecordReader:
             return
         built = list(map(annotation_of, run, itertools.repeat(self.contents.articles)))
         if all(built):  # no None: every member is an annotation (a tuple of 14 is true)
-            self._pending += cast("list[Annotation]", built)
+            anns = cast("list[Annotation]", built)
+            self._pending += anns
             self._pending_keys += map(_KEY, run)  # 1-18 digits: what ``record`` checks of a key
-            self.linked(cast("list[Annotation]", built))
+            self.linked(anns)
             return
         for groups, ann in zip(run, built, strict=True):
             if ann is None:
@@ -314,12 +315,11 @@ class RecordReader:
         contents.by_key.update(zip(keys, pending, strict=True))
 
     def in_file_order(self) -> tuple[list[str], list[Annotation]]:
-        """The annotation records read: keys and annotations, in file order. Before
-        ``settle``, as read, without building the maps (an id used twice is then for the
-        taker to find: see ``add_batch``)."""
-        by_key = self.contents.by_key
-        if by_key:
-            return [*by_key, *self._pending_keys], [*by_key.values(), *self._pending]
+        """The annotation records read, keys and annotations in file order, for a reader
+        that never settles (``splitread``'s child): the maps are not built, and an id
+        used twice is for the taker to find (``add_batch``)."""
+        if self.contents.by_key:
+            raise ValueError("annotations were settled: in_file_order is for before")
         return self._pending_keys, self._pending
 
     def add(self, key: str, ann: Annotation) -> None:
