@@ -428,7 +428,7 @@ def contents_of_snapshot(tables: dict[str, dict[str, Any]], order: list[int],
         by_key: dict[str, Annotation] = tables["annotations"]
         # C-level passes (map, zip, dict): 300,000 of each, per open.
         listed = list(by_key.values())
-        ids = list(map(operator.itemgetter(0), listed))  # Annotation.id
+        ids = list(map(_ID, listed))
         contents.annotations = dict(zip(ids, listed, strict=True))
         shas = set(map(operator.itemgetter(1), listed))  # Annotation.article_sha256
         if len(contents.annotations) != len(by_key) or not shas <= contents.articles.keys():

@@ -45,9 +45,10 @@ would cost about what they save."""
 SHARE = 0.6
 """Where the child's part begins, as a share of the annotations table's characters (both
 processes read the tables before it). More than half: the child also sends what it built,
-and reads a record about a fifth slower than this process (it faults in its own copy of
-every page it writes). At 300,000: 0.45 left this process waiting 0.7-1.2 s for the
-child, 0.55 0.05-0.5 s; 0.6 waits 0.02-0.03 s, the child done just before."""
+and takes longer per record than this process (at 300,000: 0.92 s for its 120,000 with
+their marshalling, against about 1.0 s for this process's 180,000: it faults in its own
+copy of every page it writes). With the child building no maps, 0.5 left this process
+waiting 0.47-1.07 s for the child, 0.55 0.09-0.53 s, 0.6 0.02-0.31 s."""
 TABLE = "annotations"
 _TABLE_START = re.compile(r'"annotations":\{')
 """The table's key as ``storage`` writes it (only a key: a quote in a string is escaped)."""

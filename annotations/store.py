@@ -217,7 +217,6 @@ class AnnotationStore:
         """The snapshot of a large file just read the careful way, for the next open: its
         key and tables. Written by a forked process (``snapshots.save_in_child``) once the
         annotations are sorted (see ``_save_snapshot``)."""
-        self._sorting_all = False
         self._use_snapshot = snapshot
         if read_only:
             with gc_paused():
@@ -322,22 +321,21 @@ class AnnotationStore:
     def _sorted(self, sha: str) -> list[Annotation]:
         """``sha``'s annotations by position (its ``_apart`` built), sorted now if this is
         the first time since open or a bulk change. ``sha`` is an article of the file."""
-        anns = self._by_article[sha]
         if sha in self._unsorted:
-            anns.sort(key=POSITION)
-            self._apart[sha] = apart(anns)
-            self._unsorted.discard(sha)
-            if not self._sorting_all:
-                self._save_snapshot()
-        return anns
+            self._sort(sha)
+            self._save_snapshot()
+        return self._by_article[sha]
+
+    def _sort(self, sha: str) -> None:
+        anns = self._by_article[sha]
+        anns.sort(key=POSITION)
+        self._apart[sha] = apart(anns)
+        self._unsorted.discard(sha)
 
     def _sort_all(self) -> None:
-        self._sorting_all = True
-        try:
-            for sha in list(self._unsorted):
-                self._sorted(sha)
-        finally:
-            self._sorting_all = False
+        """Every article sorted, then the snapshot due (after all of them, not the first)."""
+        for sha in list(self._unsorted):
+            self._sort(sha)
         self._save_snapshot()
 
     def prepare_all(self) -> None:
@@ -400,10 +398,10 @@ class AnnotationStore:
 
     def _annotation_keys(self) -> None:
         """Every annotation's document id in ``_keys``, and the next free one, from the
-        table as it was read. Built
-        when a change first needs one rather than at open, where it was 0.1-0.17 s of a
-        first open at 300,000 (the reading screen builds it on the thread that opens the
-        file: ``prepare_all``). Nothing changes that table before: changes go through
+        table as it was read. Built when a change first needs one rather than at open,
+        where it was 0.1-0.17 s of a first open at 300,000 (the reading screen builds it on
+        the thread that opens the file: ``prepare_all``). Every change that looks up or
+        allocates an annotation's document id, or changes that table, goes through
         ``apply``, which asks for this first."""
         by_key = self._unkeyed
         if by_key is not None:
@@ -414,8 +412,6 @@ class AnnotationStore:
             self._next_key["annotations"] = max(map(int, by_key), default=0) + 1
 
     def _key(self, table: str, ident: str) -> str:
-        if table == "annotations":
-            self._annotation_keys()
         key = self._keys.get((table, ident))
         if key is None:
             key = str(self._next_key[table])
